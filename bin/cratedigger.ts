@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The one entry point of every cratedigger node. Without TRANSPORTER it runs every service in one
+ * process; with TRANSPORTER and SERVICES it is one node of a cluster running just those services.
+ */
+import { ServiceBroker } from "moleculer";
+import { attachConfig, ConfigError, loadConfig, readEnv, type Config } from "../config";
+import { brokerOptions } from "../moleculer.config";
+import { selectServices } from "../services";
+
+function configOrExit(): Config {
+	try {
+		return loadConfig(readEnv());
+	} catch (err) {
+		// A bad value is an operator's mistake: say which variable and what it should be, no stack.
+		process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+		process.exit(78); // EX_CONFIG
+	}
+}
+
+async function main(): Promise<void> {
+	const config = configOrExit();
+	let services;
+	try {
+		services = selectServices(config.SERVICES);
+	} catch (err) {
+		process.stderr.write(`${(err as Error).message}\n`);
+		process.exit(78);
+	}
+
+	const broker = new ServiceBroker(brokerOptions(config));
+	attachConfig(broker, config);
+	for (const schema of services) broker.createService(schema);
+
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		broker.logger.info(`${signal} received: stopping gracefully`);
+		// A second signal while draining means "now".
+		process.once("SIGINT", () => process.exit(130));
+		process.once("SIGTERM", () => process.exit(143));
+		try {
+			await broker.stop();
+			process.exit(0);
+		} catch (err) {
+			broker.logger.error("Error while stopping", err);
+			process.exit(1);
+		}
+	};
+	process.once("SIGINT", () => void stop("SIGINT"));
+	process.once("SIGTERM", () => void stop("SIGTERM"));
+
+	await broker.start();
+	if (config.REPL || process.argv.includes("--repl")) await broker.repl();
+}
+
+main().catch(err => {
+	process.stderr.write(`cratedigger failed to start: ${(err as Error).stack ?? String(err)}\n`);
+	process.exit(1);
+});

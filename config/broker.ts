@@ -1,0 +1,38 @@
+import * as os from "node:os";
+import { bool, int, list, oneOf, optionalUrl, port, str } from "./vars";
+
+/** How a node joins the cluster, what it runs and how it reports. */
+export const brokerVars = {
+	NODE_ID: str(`${os.hostname()}-${process.pid}`, "Moleculer node ID; must be unique in the cluster.", {
+		re: /^[A-Za-z0-9._-]{1,100}$/,
+		expected: "letters, digits, '.', '_' or '-' (at most 100)"
+	}),
+	NAMESPACE: str("cratedigger", "Moleculer namespace; only nodes of the same namespace see each other.", {
+		re: /^[A-Za-z0-9_-]{0,50}$/,
+		expected: "letters, digits, '_' or '-' (at most 50)"
+	}),
+	TRANSPORTER: optionalUrl(
+		["nats"],
+		"nats://host:port",
+		"NATS URL that joins this node to a cluster. Unset: no transporter, every service in one process."
+	),
+	SERVICES: list([], "Services this node runs, comma-separated. Empty: all of them.", {
+		re: /^[a-z][a-z-]*$/,
+		expected: "service names"
+	}),
+	REPL: bool(false, "Open the Moleculer REPL on this node (same as the --repl flag)."),
+	LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace"] as const, "info", "Log level."),
+	LOG_FORMAT: oneOf(["json", "full", "short", "simple"] as const, "json", "Log line format; json is structured."),
+	METRICS_ENABLED: bool(true, "Serve Prometheus metrics on METRICS_PORT."),
+	METRICS_PORT: port(3030, "Port of this node's Prometheus endpoint (path /metrics). 0 picks a free port."),
+	HEARTBEAT_INTERVAL: int(5, "Seconds between heartbeats to the other nodes.", { min: 1, max: 300 }),
+	HEARTBEAT_TIMEOUT: int(15, "Seconds without a heartbeat before a node counts as gone.", { min: 2, max: 900 }),
+	REQUEST_TIMEOUT: int(10000, "Default timeout of an action call, in ms.", { min: 100, max: 600000 }),
+	SHUTDOWN_TIMEOUT: int(30000, "How long a stopping node waits for in-flight work, in ms.", { min: 0, max: 600000 })
+};
+
+/** The HTTP gateway. */
+export const gatewayVars = {
+	PORT: port(3000, "HTTP port of the api gateway."),
+	HOST: str("0.0.0.0", "Address the api gateway binds to.")
+};

@@ -1,0 +1,82 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { brokerVars, gatewayVars } from "./broker";
+import { storeVars } from "./store";
+import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
+
+/** Every configuration variable, grouped by concern. The README's table is generated from this. */
+export const configGroups = {
+	"Node and cluster": brokerVars,
+	Gateway: gatewayVars,
+	"Stores": storeVars
+} satisfies Record<string, VarSpecs>;
+
+export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars };
+
+export type Config = ConfigOf<typeof allVars>;
+export type Env = Record<string, string | undefined>;
+
+/** Reads `.env` from `dir` when present; the real environment wins over the file. */
+export function readEnv(env: Env = process.env, dir = process.cwd()): Env {
+	const file = path.join(dir, ".env");
+	const fromFile = fs.existsSync(file) ? parseDotenv(fs.readFileSync(file)) : {};
+	return { ...fromFile, ...env };
+}
+
+/** Parses and validates every variable, collecting all problems before failing. */
+export function loadConfig(env: Env = readEnv()): Config {
+	const problems: string[] = [];
+	const out: Record<string, unknown> = {};
+	for (const [name, spec] of Object.entries(allVars as VarSpecs)) {
+		try {
+			out[name] = spec.parse(env[name], name);
+		} catch (err) {
+			problems.push((err as Error).message);
+		}
+	}
+	if (problems.length) throw new ConfigError(problems);
+	const config = out as Config;
+	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) {
+		throw new ConfigError(["HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL"]);
+	}
+	return config;
+}
+
+/** The README's configuration table, in Markdown. */
+export function configTable(): string {
+	const rows: string[] = [];
+	for (const [group, vars] of Object.entries(configGroups as Record<string, VarSpecs>)) {
+		rows.push(`| **${group}** | | |`);
+		for (const [name, spec] of Object.entries(vars)) {
+			const def = name === "NODE_ID" ? "hostname-pid" : spec.defaultText;
+			rows.push(`| \`${name}\` | ${def.replace(/\|/g, "\\|")} | ${spec.doc} |`);
+		}
+	}
+	return ["| Variable | Default | Meaning |", "|---|---|---|", ...rows].join("\n");
+}
+
+export { ConfigError };
+
+/*
+ * Each broker carries its own configuration, so tests can run brokers with different settings side
+ * by side. A broker without one falls back to the process environment, read once.
+ */
+const byBroker = new WeakMap<object, Config>();
+let fromEnvironment: Config | undefined;
+
+export function attachConfig(broker: object, config: Config): void {
+	byBroker.set(broker, config);
+}
+
+export function configFor(broker: object): Config {
+	const attached = byBroker.get(broker);
+	if (attached) return attached;
+	fromEnvironment ??= loadConfig();
+	return fromEnvironment;
+}
+
+/** A configuration for tests: defaults, an in-memory store, no metrics port, plus overrides. */
+export function testConfig(overrides: Env = {}): Config {
+	return loadConfig({ STORE_IN_MEMORY: "true", METRICS_ENABLED: "false", LOG_LEVEL: "warn", ...overrides });
+}

@@ -1,0 +1,44 @@
+import type { BrokerOptions } from "moleculer";
+import type { Config } from "./config";
+import { replCommands } from "./repl/commands";
+
+/**
+ * Broker options for one cratedigger node, built from validated configuration. The entry point
+ * (bin/cratedigger.ts) validates the configuration first and then calls this.
+ */
+export function brokerOptions(config: Config): BrokerOptions {
+	return {
+		nodeID: config.NODE_ID,
+		namespace: config.NAMESPACE,
+		// No transporter means one process: every service local, nothing to discover.
+		transporter: config.TRANSPORTER ? { type: "NATS", options: { url: config.TRANSPORTER } } : null,
+		logger: {
+			type: "Console",
+			options: { level: config.LOG_LEVEL, formatter: config.LOG_FORMAT, colors: config.LOG_FORMAT !== "json", moduleColors: false }
+		},
+		requestTimeout: config.REQUEST_TIMEOUT,
+		heartbeatInterval: config.HEARTBEAT_INTERVAL,
+		heartbeatTimeout: config.HEARTBEAT_TIMEOUT,
+		// A call to a node that died before its heartbeat timed out is retried on another node.
+		retryPolicy: {
+			enabled: true,
+			retries: 3,
+			delay: 200,
+			maxDelay: 2000,
+			factor: 2,
+			check: err => Boolean((err as { retryable?: boolean }).retryable)
+		},
+		registry: { strategy: "RoundRobin", preferLocal: true },
+		circuitBreaker: { enabled: false },
+		tracking: { enabled: true, shutdownTimeout: config.SHUTDOWN_TIMEOUT },
+		metrics: {
+			enabled: config.METRICS_ENABLED,
+			reporter: config.METRICS_ENABLED
+				? [{ type: "Prometheus", options: { port: config.METRICS_PORT, path: "/metrics" } }]
+				: []
+		},
+		// The entry point installs its own SIGINT/SIGTERM handling to drain workers first.
+		skipProcessEventRegistration: true,
+		replOptions: { customCommands: replCommands, delimiter: `${config.NODE_ID} $` }
+	};
+}

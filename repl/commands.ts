@@ -1,0 +1,5 @@
+import type { ReplCommand } from "./types";
+import { clusterCommand } from "./cluster.command";
+
+/** Operator commands added to the Moleculer REPL on every node. */
+export const replCommands: ReplCommand[] = [clusterCommand];

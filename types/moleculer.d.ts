@@ -1,0 +1,12 @@
+import type { CollectionSpec } from "../mixins/store/types";
+
+declare module "moleculer" {
+	interface ServiceSchema {
+		/** Collections this service owns, created with their indexes by the store mixin. */
+		collections?: Record<string, CollectionSpec>;
+	}
+	interface ActionSchema {
+		/** Who may call this action through the gateway. */
+		auth?: "required" | "admin" | "optional";
+	}
+}
