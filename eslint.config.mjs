@@ -6,6 +6,10 @@ export default tseslint.config(
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
+		files: ["**/*.js"],
+		rules: { "@typescript-eslint/no-require-imports": "off" }
+	},
+	{
 		languageOptions: { globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly" } },
 		rules: {
 			"@typescript-eslint/no-explicit-any": "error",

@@ -1,0 +1,310 @@
+/**
+ * Static checks of the container deployment: docker-compose.yml, the Prometheus and Grafana files it
+ * mounts, and the Dockerfile. No Docker engine is needed; the files are parsed and inspected.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const root = path.resolve(__dirname, "..", "..");
+const read = (rel: string): string => fs.readFileSync(path.join(root, rel), "utf8");
+
+/** Every service name a node may list in SERVICES. */
+const KNOWN_SERVICES = [
+	"api",
+	"scheduler",
+	"catalog",
+	"artist-crawler",
+	"album-crawler",
+	"audio-feature",
+	"scraper",
+	"insights",
+	"users",
+	"activity",
+	"ops"
+];
+
+const APP_ROLES = {
+	api: ["api", "ops"],
+	scheduler: ["scheduler", "catalog", "users", "activity", "insights", "ops"],
+	crawler: ["artist-crawler", "album-crawler", "audio-feature", "scraper", "ops"]
+} as const;
+type AppRole = keyof typeof APP_ROLES;
+const appRoles = Object.keys(APP_ROLES) as AppRole[];
+
+type Yaml = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Yaml {
+	return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Yaml {
+	if (!isRecord(value)) throw new Error(`${what} is not a mapping`);
+	return value;
+}
+
+function strings(value: unknown): string[] {
+	if (value === undefined || value === null) return [];
+	if (typeof value === "string") return value.split(/\s+/).filter(Boolean);
+	if (Array.isArray(value)) return value.map(v => String(v));
+	throw new Error(`expected a string or a list, got ${JSON.stringify(value)}`);
+}
+
+/** Reads a YAML file with `<<` merge keys resolved, as Docker Compose does. */
+function readYaml(rel: string): Yaml {
+	return record(parse(read(rel), { merge: true }), rel);
+}
+
+/** A service's environment as a map, whether written as a mapping or as a list of KEY=value. */
+function environment(service: Yaml): Record<string, string> {
+	const env = service.environment;
+	const out: Record<string, string> = {};
+	if (Array.isArray(env)) {
+		for (const item of env) {
+			const [key, ...rest] = String(item).split("=");
+			out[key] = rest.join("=");
+		}
+	} else if (isRecord(env)) {
+		for (const [key, value] of Object.entries(env)) out[key] = value === null ? "" : String(value);
+	}
+	return out;
+}
+
+/** Published ports as "host:container" strings (long syntax normalized to the same shape). */
+function ports(service: Yaml): string[] {
+	const list = service.ports;
+	if (!Array.isArray(list)) return [];
+	return list.map(p => (isRecord(p) ? `${String(p.published ?? "")}:${String(p.target)}` : String(p)));
+}
+
+const compose = readYaml("docker-compose.yml");
+const services = record(compose.services, "services");
+const svc = (name: string): Yaml => record(services[name], `services.${name}`);
+
+describe("docker-compose.yml", () => {
+	it("uses the compose spec without a version key", () => {
+		expect(compose).not.toHaveProperty("version");
+	});
+
+	it("defines the infrastructure, every app role and the observability stack", () => {
+		for (const name of ["nats", "mongo", "redis", "api", "scheduler", "crawler", "prometheus", "grafana"]) {
+			expect(services).toHaveProperty(name);
+		}
+	});
+
+	it("runs NATS with JetStream and a health check on its monitoring port", () => {
+		const nats = svc("nats");
+		expect(String(nats.image)).toMatch(/^nats:2\.10/);
+		const command = strings(nats.command);
+		expect(command).toContain("-js");
+		expect(command).toContain("-m");
+		expect(strings(record(nats.healthcheck, "nats.healthcheck").test).join(" ")).toContain("8222/healthz");
+	});
+
+	it("runs MongoDB 7 and Redis 7 with health checks", () => {
+		const mongo = svc("mongo");
+		expect(String(mongo.image)).toMatch(/^mongo:7/);
+		expect(strings(record(mongo.healthcheck, "mongo.healthcheck").test).join(" ")).toMatch(/mongosh.*ping/);
+		const redis = svc("redis");
+		expect(String(redis.image)).toMatch(/^redis:7/);
+		expect(strings(record(redis.healthcheck, "redis.healthcheck").test).join(" ")).toMatch(/redis-cli.*ping/);
+	});
+
+	it("builds one image and runs it in every app role", () => {
+		const images = new Set(appRoles.map(role => String(svc(role).image)));
+		expect([...images]).toEqual(["cratedigger:latest"]);
+		for (const role of appRoles) expect(svc(role).build).toBeDefined();
+	});
+
+	it.each(appRoles)("gives %s the cluster and store settings", role => {
+		const env = environment(svc(role));
+		expect(env.TRANSPORTER).toBe("nats://nats:4222");
+		expect(env.MONGO_URL).toBe("mongodb://mongo:27017/cratedigger");
+		expect(env.REDIS_URL).toBe("redis://redis:6379");
+		expect(env.METRICS_PORT).toBe("3030");
+		// Left unset so each container (and each scaled replica) gets its own hostname-pid node ID.
+		expect(env).not.toHaveProperty("NODE_ID");
+	});
+
+	it.each(appRoles)("starts %s only after NATS, MongoDB and Redis", role => {
+		const dependsOn = record(svc(role).depends_on, `${role}.depends_on`);
+		for (const dep of ["nats", "mongo", "redis"]) {
+			const condition = record(dependsOn[dep], `${role}.depends_on.${dep}`).condition;
+			const hasHealthcheck = isRecord(svc(dep).healthcheck);
+			expect(condition).toBe(hasHealthcheck ? "service_healthy" : "service_started");
+		}
+	});
+
+	it.each(appRoles)("runs the right services in the %s role", role => {
+		const names = environment(svc(role)).SERVICES.split(",").map(s => s.trim());
+		expect([...names].sort()).toEqual([...APP_ROLES[role]].sort());
+	});
+
+	it("names only known services in SERVICES, and ops on every node", () => {
+		for (const [name, value] of Object.entries(services)) {
+			const env = environment(record(value, name));
+			if (env.SERVICES === undefined) continue;
+			const listed = env.SERVICES.split(",").map(s => s.trim());
+			for (const service of listed) expect(KNOWN_SERVICES).toContain(service);
+			expect(listed).toContain("ops");
+		}
+	});
+
+	it("publishes the gateway on 3000 and health-checks it", () => {
+		const api = svc("api");
+		// "3000:3000", or "${API_PORT:-3000}:3000" with an overridable host port.
+		expect(ports(api)).toContainEqual(expect.stringMatching(/3000}?:3000$/));
+		expect(environment(api).PORT ?? "3000").toBe("3000");
+		expect(strings(record(api.healthcheck, "api.healthcheck").test).join(" ")).toContain("/health");
+	});
+
+	it("keeps the crawler scalable: no container name, no host ports", () => {
+		const crawler = svc("crawler");
+		expect(crawler).not.toHaveProperty("container_name");
+		expect(ports(crawler)).toEqual([]);
+	});
+
+	it("mounts the Prometheus config and the Grafana provisioning", () => {
+		const promVolumes = strings(svc("prometheus").volumes);
+		expect(promVolumes).toContainEqual(expect.stringMatching(/^\.\/deploy\/prometheus\/prometheus\.yml:/));
+		expect(ports(svc("prometheus"))).toContainEqual(expect.stringMatching(/9090$/));
+
+		const grafana = svc("grafana");
+		expect(ports(grafana)).toContainEqual(expect.stringMatching(/3001}?:3000$/));
+		const grafanaVolumes = strings(grafana.volumes);
+		expect(grafanaVolumes).toContainEqual(expect.stringMatching(/^\.\/deploy\/grafana\/provisioning\/datasources:/));
+		expect(grafanaVolumes).toContainEqual(expect.stringMatching(/^\.\/deploy\/grafana\/provisioning\/dashboards:/));
+		expect(grafanaVolumes).toContain("./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+		for (const volume of [...promVolumes, ...grafanaVolumes]) {
+			const source = volume.split(":")[0];
+			if (source.startsWith("./")) expect(fs.existsSync(path.join(root, source))).toBe(true);
+		}
+	});
+});
+
+describe("deploy/prometheus/prometheus.yml", () => {
+	const config = readYaml("deploy/prometheus/prometheus.yml");
+	const jobs = (config.scrape_configs as unknown[]).map((job, i) => record(job, `scrape_configs[${i}]`));
+
+	/** DNS names scraped on a port at a path, over every job. */
+	function scraped(): { name: string; port: number; path: string }[] {
+		return jobs.flatMap(job =>
+			((job.dns_sd_configs ?? []) as unknown[]).flatMap(sd => {
+				const dns = record(sd, "dns_sd_config");
+				return strings(dns.names).map(name => ({
+					name,
+					port: Number(dns.port),
+					path: String(job.metrics_path ?? "/metrics")
+				}));
+			})
+		);
+	}
+
+	it.each(appRoles)("scrapes every %s container on :3030/metrics through DNS discovery", role => {
+		expect(scraped()).toContainEqual({ name: role, port: 3030, path: "/metrics" });
+	});
+
+	it("uses A-record lookups, which return every replica of a scaled service", () => {
+		for (const job of jobs) {
+			for (const sd of (job.dns_sd_configs ?? []) as unknown[]) expect(record(sd, "dns_sd_config").type).toBe("A");
+		}
+	});
+});
+
+describe("Grafana provisioning", () => {
+	it("provides the Prometheus datasource", () => {
+		const file = readYaml("deploy/grafana/provisioning/datasources/prometheus.yml");
+		const sources = (file.datasources as unknown[]).map((d, i) => record(d, `datasources[${i}]`));
+		expect(sources).toContainEqual(
+			expect.objectContaining({ type: "prometheus", uid: "prometheus", url: "http://prometheus:9090" })
+		);
+	});
+
+	it("loads dashboards from the mounted folder", () => {
+		const file = readYaml("deploy/grafana/provisioning/dashboards/dashboards.yml");
+		const providers = (file.providers as unknown[]).map((p, i) => record(p, `providers[${i}]`));
+		expect(providers.map(p => record(p.options, "provider.options").path)).toContain("/var/lib/grafana/dashboards");
+	});
+
+	describe("the cratedigger dashboard", () => {
+		const text = read("deploy/grafana/dashboards/cratedigger.json");
+		const dashboard = record(JSON.parse(text), "dashboard");
+		const panels = (dashboard.panels as unknown[]).map((p, i) => record(p, `panels[${i}]`));
+		const exprs = panels.flatMap(p =>
+			((p.targets ?? []) as unknown[]).map(t => String(record(t, "target").expr ?? ""))
+		);
+
+		it("is a schema 39 dashboard on the provisioned datasource", () => {
+			expect(dashboard.schemaVersion).toBe(39);
+			expect(dashboard.uid).toBe("cratedigger");
+			for (const panel of panels.filter(p => p.type !== "row")) {
+				expect(record(panel.datasource, "panel.datasource").uid).toBe("prometheus");
+			}
+		});
+
+		it("charts the crawler, limiter and Moleculer metrics", () => {
+			const metrics = [
+				"crawler_queue_depth",
+				"crawler_tracks_processed_total",
+				"crawler_errors_total",
+				"crawler_api_calls_total",
+				"crawler_api_errors_total",
+				"crawler_job_duration_seconds_bucket",
+				"limiter_queued",
+				"limiter_running",
+				"limiter_429_total",
+				"limiter_fallback",
+				"moleculer_request_total",
+				"moleculer_request_error_total",
+				"moleculer_request_time_bucket",
+				"moleculer_registry_nodes_online_total",
+				"process_memory_rss"
+			];
+			for (const metric of metrics) expect(exprs.some(e => e.includes(metric))).toBe(true);
+		});
+
+		it("gives every panel a unique id and a place on the grid", () => {
+			const ids = panels.map(p => p.id);
+			expect(new Set(ids).size).toBe(ids.length);
+			for (const panel of panels) {
+				const pos = record(panel.gridPos, "gridPos");
+				expect(Number(pos.x) + Number(pos.w)).toBeLessThanOrEqual(24);
+			}
+		});
+	});
+});
+
+describe("Dockerfile", () => {
+	const stages = read("Dockerfile")
+		.split(/^(?=FROM\s)/m)
+		.filter(s => s.startsWith("FROM"));
+	const final = stages[stages.length - 1];
+	const instructions = final
+		.split("\n")
+		.map(l => l.trim())
+		.filter(l => l && !l.startsWith("#"));
+
+	it("is a multi-stage build on Node 24", () => {
+		expect(stages.length).toBeGreaterThanOrEqual(2);
+		for (const stage of stages) expect(stage).toMatch(/^FROM node:24[-.\w]*/);
+	});
+
+	it("installs production dependencies only in the final stage", () => {
+		expect(final).toMatch(/npm ci[^\n]*--omit=dev/);
+		expect(final).toMatch(/COPY --from=\w+ \S*dist/);
+	});
+
+	it("runs the compiled entry point as a non-root user", () => {
+		const users = instructions.filter(l => /^USER\s/.test(l)).map(l => l.split(/\s+/)[1]);
+		expect(users.length).toBeGreaterThan(0);
+		expect(["root", "0", "0:0"]).not.toContain(users[users.length - 1]);
+		const cmd = instructions.filter(l => /^CMD\s/.test(l)).pop();
+		expect(cmd).toBeDefined();
+		expect(JSON.parse(String(cmd).replace(/^CMD\s+/, ""))).toEqual(["node", "dist/bin/cratedigger.js"]);
+	});
+
+	it("exposes the gateway and metrics ports and leaves health checks to compose", () => {
+		expect(instructions).toContainEqual(expect.stringMatching(/^EXPOSE\s+3000\s+3030$/));
+		expect(instructions.some(l => /^HEALTHCHECK\s/.test(l))).toBe(false);
+	});
+});
