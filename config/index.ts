@@ -3,16 +3,18 @@ import * as path from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { brokerVars, gatewayVars } from "./broker";
 import { storeVars } from "./store";
+import { crawlVars } from "./crawl";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
 export const configGroups = {
 	"Node and cluster": brokerVars,
 	Gateway: gatewayVars,
-	"Stores": storeVars
+	Stores: storeVars,
+	Crawl: crawlVars
 } satisfies Record<string, VarSpecs>;
 
-export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars };
+export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars };
 
 export type Config = ConfigOf<typeof allVars>;
 export type Env = Record<string, string | undefined>;

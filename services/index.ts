@@ -1,6 +1,8 @@
 import type { ServiceSchema } from "moleculer";
 import ApiService from "./api.service";
+import CatalogService from "./catalog.service";
 import OpsService from "./ops.service";
+import SchedulerService from "./scheduler.service";
 
 /**
  * Every service a node can run, by name. `SERVICES=a,b` picks some; empty picks all. `ops` runs
@@ -15,7 +17,9 @@ type NamedSchema = { name: string };
 
 export const serviceCatalog: Record<string, NamedSchema> = {
 	api: ApiService,
-	ops: OpsService
+	ops: OpsService,
+	scheduler: SchedulerService,
+	catalog: CatalogService
 };
 
 export function selectServices(names: readonly string[]): ServiceSchema[] {

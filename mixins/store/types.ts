@@ -74,7 +74,7 @@ export interface Collection<T extends Doc = Doc> {
 	findOne(filter: Filter, options?: Pick<FindOptions, "sort" | "projection">): Promise<T | null>;
 	find(filter: Filter, options?: FindOptions): Promise<T[]>;
 	count(filter?: Filter): Promise<number>;
-	/** Returns the number of documents changed. */
+	/** Returns the number of documents matched (and so updated, even where a value was already set). */
 	update(filter: Filter, update: Update, options?: { multi?: boolean }): Promise<number>;
 	/** Returns the document after the change, or null when nothing matched. */
 	findOneAndUpdate(filter: Filter, update: Update, options?: { sort?: Sort }): Promise<T | null>;
@@ -85,6 +85,11 @@ export interface Collection<T extends Doc = Doc> {
 	 * in one step. Two concurrent callers never get the same document.
 	 */
 	claim(filter: Filter, sort: Sort, update: Update): Promise<T | null>;
+	/**
+	 * Up to `max` claims in one call: distinct documents in `sort` order, each taken atomically as by
+	 * `claim` (the batch as a whole is not one transaction). Returns the documents after the change.
+	 */
+	claimMany(filter: Filter, sort: Sort, update: Update, max: number): Promise<T[]>;
 }
 
 export interface StoreAdapter {

@@ -1,0 +1,205 @@
+/**
+ * Turns a service into a stateless crawl worker: it leases jobs of its types from the scheduler,
+ * runs them with per-node concurrency, heartbeats long ones, and reports success or a typed
+ * failure. On stop it leases nothing more, lets in-flight jobs finish within the shutdown timeout
+ * and gives back the rest, so a restart loses nothing.
+ */
+import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { configFor } from "../config";
+import type { LeasedJob } from "../services/scheduler/jobs";
+import { serviceAvailable } from "../services/shared/registry";
+
+export type JobResult = { outcome?: string } | Error;
+
+export interface WorkerSettings extends ServiceSettingSchema {
+	worker: {
+		/** Job types this service leases. */
+		jobTypes: string[];
+		/** Jobs per lease; batch workers take as many as their provider allows in one call. */
+		batchSize?: number;
+		/** Concurrency override; CRAWLER_CONCURRENCY otherwise. */
+		concurrency?: number;
+	};
+}
+
+export interface WorkerMethods {
+	/** Runs a leased batch; returns one result per job, in order. */
+	processBatch(jobs: LeasedJob[]): Promise<JobResult[]>;
+	setConcurrency(n: number): void;
+	workerStatus(): WorkerStatus;
+}
+
+export interface WorkerStatus {
+	service: string;
+	concurrency: number;
+	inFlight: number;
+	processed: number;
+	failed: number;
+	draining: boolean;
+}
+
+interface WorkerState {
+	concurrency: number;
+	loops: number;
+	stopping: boolean;
+	inFlight: Map<string, LeasedJob>;
+	processed: number;
+	failed: number;
+	heartbeat?: NodeJS.Timeout;
+	idle: Set<() => void>;
+	done: Set<Promise<void>>;
+}
+
+type WorkerThis = Service<WorkerSettings> & WorkerMethods & { workerState: WorkerState };
+
+function sleep(ms: number, state: WorkerState): Promise<void> {
+	return new Promise(resolve => {
+		const wake = () => {
+			clearTimeout(timer);
+			state.idle.delete(wake);
+			resolve();
+		};
+		const timer = setTimeout(wake, ms);
+		state.idle.add(wake);
+	});
+}
+
+function failureOf(err: Error): { message: string; kind: string; retryAfterMs?: number } {
+	const e = err as Error & { kind?: string; retryAfterMs?: number; data?: { kind?: string; retryAfterMs?: number } };
+	const kind = e.kind ?? e.data?.kind ?? "retryable";
+	const retryAfterMs = e.retryAfterMs ?? e.data?.retryAfterMs;
+	return { message: `${err.name}: ${err.message}`.slice(0, 2000), kind: ["retryable", "rate-limited", "not-found", "fatal"].includes(kind) ? kind : "retryable", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+}
+
+async function runLoop(this: WorkerThis): Promise<void> {
+	const state = this.workerState;
+	const { jobTypes, batchSize = 1 } = this.settings.worker;
+	const pollMs = configFor(this.broker).WORKER_POLL_MS;
+	let emptyPolls = 0;
+	while (!state.stopping && state.loops <= state.concurrency) {
+		let jobs: LeasedJob[] = [];
+		try {
+			if (serviceAvailable(this.broker, "scheduler")) {
+				jobs = await this.broker.call<LeasedJob[], object>("scheduler.lease", { types: jobTypes, max: batchSize });
+			}
+		} catch (err) {
+			this.logger.debug(`lease failed: ${(err as Error).message}`);
+		}
+		if (jobs.length === 0) {
+			// Back off while idle, with jitter so many workers do not poll in step.
+			emptyPolls = Math.min(emptyPolls + 1, 4);
+			await sleep(pollMs * emptyPolls * (0.5 + Math.random()), state);
+			continue;
+		}
+		emptyPolls = 0;
+		for (const j of jobs) state.inFlight.set(j.id, j);
+		const started = process.hrtime.bigint();
+		let results: JobResult[];
+		try {
+			results = await this.processBatch(jobs);
+		} catch (err) {
+			results = jobs.map(() => err as Error);
+		}
+		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+		await Promise.all(
+			jobs.map(async (job, i) => {
+				const result = results[i] ?? new Error("no result for job");
+				try {
+					if (result instanceof Error) {
+						state.failed++;
+						this.broker.metrics?.increment("crawler_errors_total", { type: job.type, kind: failureOf(result).kind });
+						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failureOf(result) });
+					} else {
+						state.processed++;
+						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, ...(result.outcome ? { outcome: result.outcome } : {}) });
+					}
+				} catch (err) {
+					// The lease runs out and the job comes back: at-least-once, handlers are idempotent.
+					this.logger.warn(`could not report job ${job.key}: ${(err as Error).message}`);
+				} finally {
+					state.inFlight.delete(job.id);
+				}
+			})
+		);
+		this.broker.metrics?.observe("crawler_job_duration_seconds", seconds, { type: jobs[0].type });
+	}
+}
+
+function startLoops(this: WorkerThis): void {
+	const state = this.workerState;
+	while (state.loops < state.concurrency && !state.stopping) {
+		state.loops++;
+		const loop: Promise<void> = runLoop
+			.call(this)
+			.catch(err => this.logger.error("worker loop crashed", err))
+			.finally(() => {
+				state.loops--;
+				state.done.delete(loop);
+			});
+		state.done.add(loop);
+	}
+}
+
+export const WorkerMixin: Partial<ServiceSchema<WorkerSettings, WorkerMethods>> = {
+	methods: {
+		setConcurrency(this: WorkerThis, n: number) {
+			this.workerState.concurrency = Math.max(0, Math.floor(n));
+			startLoops.call(this);
+		},
+		workerStatus(this: WorkerThis): WorkerStatus {
+			const s = this.workerState;
+			return { service: this.name, concurrency: s.concurrency, inFlight: s.inFlight.size, processed: s.processed, failed: s.failed, draining: s.stopping };
+		}
+	},
+
+	created(this: WorkerThis) {
+		const config = configFor(this.broker);
+		this.workerState = {
+			concurrency: this.settings.worker.concurrency ?? config.CRAWLER_CONCURRENCY,
+			loops: 0,
+			stopping: false,
+			inFlight: new Map(),
+			processed: 0,
+			failed: 0,
+			idle: new Set(),
+			done: new Set()
+		};
+		const m = this.broker.metrics;
+		if (this.broker.isMetricsEnabled()) {
+			if (!m.getMetric("crawler_errors_total")) m.register({ type: "counter", name: "crawler_errors_total", labelNames: ["type", "kind"], description: "Failed crawl jobs" });
+			if (!m.getMetric("crawler_job_duration_seconds")) {
+				m.register({ type: "histogram", name: "crawler_job_duration_seconds", labelNames: ["type"], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], description: "Time to run a leased batch" });
+			}
+			if (!m.getMetric("crawler_tracks_processed_total")) m.register({ type: "counter", name: "crawler_tracks_processed_total", labelNames: ["stage"], description: "Tracks processed" });
+		}
+	},
+
+	started(this: WorkerThis) {
+		const leaseMs = configFor(this.broker).JOB_LEASE_MS;
+		const state = this.workerState;
+		state.heartbeat = setInterval(() => {
+			for (const job of state.inFlight.values()) {
+				this.broker.call("scheduler.heartbeat", { id: job.id, token: job.token }).catch(() => undefined);
+			}
+		}, Math.max(500, Math.floor(leaseMs / 3)));
+		state.heartbeat.unref();
+		startLoops.call(this);
+	},
+
+	async stopped(this: WorkerThis) {
+		const state = this.workerState;
+		state.stopping = true;
+		for (const wake of [...state.idle]) wake();
+		const timeoutMs = Math.max(0, configFor(this.broker).SHUTDOWN_TIMEOUT - 2000);
+		const finished = Promise.all([...state.done]).then(() => true);
+		const timedOut = new Promise<boolean>(resolve => setTimeout(() => resolve(false), timeoutMs).unref());
+		if (!(await Promise.race([finished, timedOut])) && state.inFlight.size > 0) {
+			const jobs = [...state.inFlight.values()].map(j => ({ id: j.id, token: j.token }));
+			this.logger.warn(`giving back ${jobs.length} unfinished job(s)`);
+			await this.broker.call("scheduler.release", { jobs }).catch(() => undefined);
+		}
+		clearInterval(state.heartbeat);
+	}
+};
+
+export default WorkerMixin;

@@ -1,0 +1,316 @@
+import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
+import { DuplicateKeyError, type Collection } from "../mixins/store/types";
+import { albumInput, artistInput, featuresInput, trackInput } from "./catalog/params";
+import {
+	normaliseKey,
+	providerIdField,
+	type AlbumDoc,
+	type AlbumInput,
+	type ArtistDoc,
+	type ArtistInput,
+	type Provider,
+	type TrackDoc,
+	type TrackFeatures,
+	type TrackInput
+} from "./catalog/model";
+import { tempoFilter, type TempoQuery } from "./catalog/tempo";
+
+export interface FeaturesUpdate extends TrackFeatures {
+	id: string;
+	/** Set when no provider can serve this track: it is not retried by the high tier. */
+	unavailable?: string;
+}
+
+interface CatalogMethods {
+	artists(): Collection<ArtistDoc>;
+	albums(): Collection<AlbumDoc>;
+	tracks(): Collection<TrackDoc>;
+	upsertTrack(input: TrackInput, now: number): Promise<{ id: string; created: boolean; doc: TrackDoc }>;
+	upsertByProvider<T extends ArtistDoc | AlbumDoc>(coll: Collection<T>, provider: Provider, id: string, set: Record<string, unknown>, onInsert: Record<string, unknown>): Promise<T>;
+}
+
+type CatalogThis = Service & StoreMethods & CatalogMethods;
+
+const MAX_BATCH = 1000;
+
+/**
+ * Owns artists, albums and tracks. A track known to several providers is one document, matched by
+ * ISRC; each document keeps every provider's id and when it was fetched.
+ */
+const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & StoreMethods> = {
+	name: "catalog",
+	mixins: [StoreMixin],
+
+	collections: {
+		artists: {
+			indexes: [
+				{ fields: { spotifyId: 1 }, unique: true, sparse: true },
+				{ fields: { deezerId: 1 }, unique: true, sparse: true },
+				{ fields: { nameKey: 1 } },
+				{ fields: { lastCrawledAt: 1 } }
+			]
+		},
+		albums: {
+			indexes: [
+				{ fields: { spotifyId: 1 }, unique: true, sparse: true },
+				{ fields: { deezerId: 1 }, unique: true, sparse: true },
+				{ fields: { tracksFetchedAt: 1 } }
+			]
+		},
+		tracks: {
+			indexes: [
+				{ fields: { isrc: 1 }, unique: true, sparse: true },
+				{ fields: { spotifyId: 1 }, unique: true, sparse: true },
+				{ fields: { deezerId: 1 }, unique: true, sparse: true },
+				{ fields: { tempo: 1 } },
+				{ fields: { tempoAlt: 1 } },
+				{ fields: { featuresStatus: 1 } },
+				{ fields: { fetchedAt: 1 } }
+			]
+		}
+	},
+
+	actions: {
+		upsertArtists: {
+			visibility: "public",
+			params: { artists: { type: "array", items: artistInput, max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ artists: ArtistInput[] }>) {
+				const now = Date.now();
+				const ids: string[] = [];
+				for (const a of ctx.params.artists) {
+					const doc = await this.upsertByProvider(
+						this.artists(),
+						a.provider,
+						a.id,
+						{ name: a.name, nameKey: normaliseKey(a.name), ...(a.genres?.length ? { genres: a.genres } : {}), fetchedAt: now },
+						a.depth === undefined ? {} : { depth: a.depth }
+					);
+					ids.push(doc._id);
+				}
+				return ids;
+			}
+		},
+
+		upsertAlbums: {
+			visibility: "public",
+			params: { albums: { type: "array", items: albumInput, max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ albums: AlbumInput[] }>) {
+				const now = Date.now();
+				const ids: string[] = [];
+				for (const a of ctx.params.albums) {
+					const set: Record<string, unknown> = { name: a.name, artistNames: a.artists.map(x => x.name), fetchedAt: now };
+					if (a.albumType) set.albumType = a.albumType;
+					if (a.releaseDate) set.releaseDate = a.releaseDate;
+					if (a.totalTracks !== undefined) set.totalTracks = a.totalTracks;
+					ids.push((await this.upsertByProvider(this.albums(), a.provider, a.id, set, {}))._id);
+				}
+				return ids;
+			}
+		},
+
+		/** Upserts tracks, merging providers by ISRC; emits catalog.track.upserted for each. */
+		upsertTracks: {
+			visibility: "public",
+			params: { tracks: { type: "array", items: trackInput, max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ tracks: TrackInput[] }>) {
+				const now = Date.now();
+				const out: Array<{ id: string; created: boolean; needsFeatures: boolean }> = [];
+				for (const t of ctx.params.tracks) {
+					const { id, created, doc } = await this.upsertTrack(t, now);
+					out.push({ id, created, needsFeatures: doc.featuresStatus === "pending" });
+					ctx.emit("catalog.track.upserted", { id, created, isrc: doc.isrc, tempo: doc.tempo ?? null });
+				}
+				return out;
+			}
+		},
+
+		/** What audio-feature needs to look a track up at each provider. */
+		trackRefs: {
+			visibility: "public",
+			params: { ids: { type: "array", items: "string", max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ ids: string[] }>) {
+				const docs = await this.tracks().find({ _id: { $in: ctx.params.ids } }, { projection: { isrc: 1, spotifyId: 1, deezerId: 1, previewUrl: 1, featuresStatus: 1, tempo: 1 } });
+				return docs;
+			}
+		},
+
+		/** Writes tempo and the other features with their source, or marks a track unavailable. */
+		setFeatures: {
+			visibility: "public",
+			params: { items: { type: "array", items: featuresInput, max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ items: FeaturesUpdate[] }>) {
+				const now = Date.now();
+				let updated = 0;
+				for (const { id, unavailable, ...features } of ctx.params.items) {
+					const set: Record<string, unknown> = unavailable
+						? { featuresStatus: "unavailable", featuresReason: unavailable, featuresAt: now, updatedAt: now }
+						: { ...features, featuresStatus: "done", featuresAt: now, updatedAt: now };
+					updated += await this.tracks().update({ _id: id }, { $set: set });
+				}
+				return { updated };
+			}
+		},
+
+		markArtistCrawled: {
+			visibility: "public",
+			params: { provider: { type: "enum", values: ["spotify", "deezer"] }, id: "string" },
+			async handler(this: CatalogThis, ctx: Context<{ provider: Provider; id: string }>) {
+				return this.artists().update({ [providerIdField(ctx.params.provider)]: ctx.params.id }, { $set: { lastCrawledAt: Date.now() } });
+			}
+		},
+
+		markAlbumTracksFetched: {
+			visibility: "public",
+			params: { provider: { type: "enum", values: ["spotify", "deezer"] }, id: "string" },
+			async handler(this: CatalogThis, ctx: Context<{ provider: Provider; id: string }>) {
+				return this.albums().update({ [providerIdField(ctx.params.provider)]: ctx.params.id }, { $set: { tracksFetchedAt: Date.now() } });
+			}
+		},
+
+		/** Tracks around a tempo, from the tempo index. `halfDouble` also matches half and double time. */
+		byTempo: {
+			params: {
+				bpm: { type: "number", min: 30, max: 300, convert: true },
+				tolerance: { type: "number", min: 0, max: 30, default: 3, convert: true },
+				halfDouble: { type: "boolean", default: false, convert: true },
+				minEnergy: { type: "number", min: 0, max: 1, optional: true, convert: true },
+				limit: { type: "number", integer: true, min: 1, max: 200, default: 50, convert: true },
+				offset: { type: "number", integer: true, min: 0, max: 100000, default: 0, convert: true }
+			},
+			async handler(this: CatalogThis, ctx: Context<TempoQuery & { limit: number; offset: number }>) {
+				const filter = tempoFilter(ctx.params);
+				return this.tracks().find(filter, { sort: { tempo: 1, _id: 1 }, limit: ctx.params.limit, skip: ctx.params.offset });
+			}
+		},
+
+		get: {
+			params: { id: { type: "string", min: 1, max: 100 } },
+			async handler(this: CatalogThis, ctx: Context<{ id: string }>) {
+				const doc = await this.tracks().findOne({ _id: ctx.params.id });
+				if (!doc) throw new Errors.MoleculerClientError("No such track", 404, "NOT_FOUND", { id: ctx.params.id });
+				return doc;
+			}
+		},
+
+		/** Track ids whose features are still pending (the high tier). */
+		missingFeatures: {
+			visibility: "public",
+			params: { limit: { type: "number", integer: true, min: 1, max: 100000, default: 1000 } },
+			async handler(this: CatalogThis, ctx: Context<{ limit: number }>) {
+				const docs = await this.tracks().find({ featuresStatus: "pending" }, { limit: ctx.params.limit, projection: { _id: 1 } });
+				return docs.map(d => d._id);
+			}
+		},
+
+		/** Artists and albums not crawled since `olderThan` (the medium tier). */
+		stale: {
+			visibility: "public",
+			params: { olderThan: "number", limit: { type: "number", integer: true, min: 1, max: 100000, default: 1000 } },
+			async handler(this: CatalogThis, ctx: Context<{ olderThan: number; limit: number }>) {
+				const ref = (d: ArtistDoc | AlbumDoc) =>
+					d.spotifyId ? { id: d._id, provider: "spotify", providerId: d.spotifyId } : { id: d._id, provider: "deezer", providerId: d.deezerId };
+				const artists = await this.artists().find({ lastCrawledAt: { $lt: ctx.params.olderThan } }, { limit: ctx.params.limit });
+				const albums = await this.albums().find({ tracksFetchedAt: { $lt: ctx.params.olderThan } }, { limit: ctx.params.limit });
+				return { artists: artists.map(ref), albums: albums.map(ref) };
+			}
+		},
+
+		/** Every crawled artist, for rediscovery (the low tier). */
+		knownArtists: {
+			visibility: "public",
+			params: { limit: { type: "number", integer: true, min: 1, max: 100000, default: 1000 } },
+			async handler(this: CatalogThis, ctx: Context<{ limit: number }>) {
+				const docs = await this.artists().find({ lastCrawledAt: { $exists: true } }, { limit: ctx.params.limit });
+				return docs.map(d => (d.spotifyId ? { id: d._id, provider: "spotify", providerId: d.spotifyId } : { id: d._id, provider: "deezer", providerId: d.deezerId }));
+			}
+		},
+
+		counts: {
+			async handler(this: CatalogThis) {
+				return {
+					artists: await this.artists().count({}),
+					albums: await this.albums().count({}),
+					tracks: await this.tracks().count({}),
+					withTempo: await this.tracks().count({ tempo: { $exists: true } }),
+					featuresPending: await this.tracks().count({ featuresStatus: "pending" }),
+					featuresUnavailable: await this.tracks().count({ featuresStatus: "unavailable" })
+				};
+			}
+		}
+	},
+
+	methods: {
+		artists(this: CatalogThis) {
+			return this.collection<ArtistDoc>("artists");
+		},
+		albums(this: CatalogThis) {
+			return this.collection<AlbumDoc>("albums");
+		},
+		tracks(this: CatalogThis) {
+			return this.collection<TrackDoc>("tracks");
+		},
+
+		async upsertByProvider<T extends ArtistDoc | AlbumDoc>(
+			this: CatalogThis,
+			coll: Collection<T>,
+			provider: Provider,
+			id: string,
+			set: Record<string, unknown>,
+			onInsert: Record<string, unknown>
+		): Promise<T> {
+			const idField = providerIdField(provider);
+			return coll.upsert(
+				{ [idField]: id },
+				{ $set: { ...set, [`providers.${provider}`]: { id, fetchedAt: set.fetchedAt } }, $setOnInsert: onInsert }
+			);
+		},
+
+		async upsertTrack(this: CatalogThis, t: TrackInput, now: number) {
+			const idField = providerIdField(t.provider);
+			const set: Record<string, unknown> = {
+				[idField]: t.id,
+				[`providers.${t.provider}`]: { id: t.id, fetchedAt: now },
+				fetchedAt: now,
+				updatedAt: now
+			};
+			if (t.isrc) set.isrc = t.isrc.toUpperCase();
+			if (t.durationMs !== undefined) set.durationMs = t.durationMs;
+			if (t.previewUrl) set.previewUrl = t.previewUrl;
+			if (t.popularity !== undefined) set.popularity = t.popularity;
+			if (t.albumId) set[t.provider === "spotify" ? "albumSpotifyId" : "albumDeezerId"] = t.albumId;
+			if (t.tempo && t.tempo > 0) Object.assign(set, { tempo: t.tempo, tempoSource: t.provider, tempoConfidence: 0.9, featuresStatus: "done", featuresAt: now });
+
+			const find = async (): Promise<TrackDoc | null> =>
+				(t.isrc ? await this.tracks().findOne({ isrc: t.isrc.toUpperCase() }) : null) ?? (await this.tracks().findOne({ [idField]: t.id }));
+
+			// Two crawlers may meet the same new track at once; the unique indexes let one insert win
+			// and the other merges into it on the second pass.
+			for (let attempt = 0; attempt < 3; attempt++) {
+				const existing = await find();
+				if (existing) {
+					const doc = await this.tracks().findOneAndUpdate({ _id: existing._id }, { $set: set });
+					if (doc) return { id: doc._id, created: false, doc };
+					continue;
+				}
+				try {
+					const doc = await this.tracks().insert({
+						name: t.name,
+						artists: t.artists.map(a => ({ name: a.name, [idField]: a.id })),
+						artistKey: normaliseKey(t.artists.map(a => a.name).join(" ")),
+						titleKey: normaliseKey(t.name),
+						featuresStatus: "pending",
+						...Object.fromEntries(Object.entries(set).filter(([k]) => !k.includes("."))),
+						providers: { [t.provider]: { id: t.id, fetchedAt: now } }
+					} as Omit<TrackDoc, "_id">);
+					return { id: doc._id, created: true, doc };
+				} catch (err) {
+					if (!(err instanceof DuplicateKeyError)) throw err;
+				}
+			}
+			throw new Errors.MoleculerRetryableError(`Could not upsert track ${t.provider}:${t.id}`, 500, "UPSERT_CONFLICT");
+		}
+	}
+};
+
+export default CatalogService;

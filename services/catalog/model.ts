@@ -1,0 +1,120 @@
+import type { Doc } from "../../mixins/store/types";
+
+export type Provider = "spotify" | "deezer";
+
+/** Per-provider identity and when that provider last told us about the entity. */
+export interface ProviderRef {
+	id: string;
+	fetchedAt: number;
+}
+
+export interface ArtistDoc extends Doc {
+	name: string;
+	nameKey: string;
+	spotifyId?: string;
+	deezerId?: string;
+	providers: Partial<Record<Provider, ProviderRef>>;
+	genres?: string[];
+	/** Hops from a seed artist at discovery. */
+	depth?: number;
+	lastCrawledAt?: number;
+	fetchedAt: number;
+}
+
+export interface AlbumDoc extends Doc {
+	name: string;
+	spotifyId?: string;
+	deezerId?: string;
+	providers: Partial<Record<Provider, ProviderRef>>;
+	artistNames: string[];
+	albumType?: string;
+	releaseDate?: string;
+	totalTracks?: number;
+	tracksFetchedAt?: number;
+	fetchedAt: number;
+}
+
+export type FeaturesStatus = "pending" | "done" | "unavailable";
+export type TempoSource = "spotify" | "deezer" | "analysis";
+
+export interface TrackFeatures {
+	tempo?: number;
+	/** The half- or double-time reading, kept so half/double queries still find the track. */
+	tempoAlt?: number;
+	tempoSource?: TempoSource;
+	tempoConfidence?: number;
+	energy?: number;
+	valence?: number;
+	danceability?: number;
+	loudness?: number;
+	key?: number;
+	mode?: number;
+	timeSignature?: number;
+}
+
+export interface TrackDoc extends Doc, TrackFeatures {
+	name: string;
+	isrc?: string;
+	spotifyId?: string;
+	deezerId?: string;
+	providers: Partial<Record<Provider, ProviderRef>>;
+	artists: Array<{ name: string; spotifyId?: string; deezerId?: string }>;
+	artistKey: string;
+	titleKey: string;
+	albumSpotifyId?: string;
+	albumDeezerId?: string;
+	durationMs?: number;
+	previewUrl?: string;
+	popularity?: number;
+	genre?: string;
+	featuresStatus: FeaturesStatus;
+	featuresReason?: string;
+	featuresAt?: number;
+	fetchedAt: number;
+	updatedAt: number;
+}
+
+/** What crawlers hand to catalog.upsertTracks. */
+export interface TrackInput {
+	provider: Provider;
+	id: string;
+	name: string;
+	isrc?: string;
+	artists: Array<{ id?: string; name: string }>;
+	albumId?: string;
+	durationMs?: number;
+	previewUrl?: string;
+	popularity?: number;
+	tempo?: number;
+}
+
+export interface ArtistInput {
+	provider: Provider;
+	id: string;
+	name: string;
+	genres?: string[];
+	depth?: number;
+}
+
+export interface AlbumInput {
+	provider: Provider;
+	id: string;
+	name: string;
+	artists: Array<{ id?: string; name: string }>;
+	albumType?: string;
+	releaseDate?: string;
+	totalTracks?: number;
+}
+
+/** Lower-case, accents and punctuation stripped: "Beyoncé - Halo (Remix)" and "beyonce halo remix" meet. */
+export function normaliseKey(text: string): string {
+	return text
+		.normalize("NFKD")
+		.replace(/[\u0300-\u036f]/g, "")
+		.toLowerCase()
+		.replace(/&/g, " and ")
+		.replace(/[^a-z0-9]+/g, " ")
+		.trim();
+}
+
+export const providerIdField = (p: Provider) => (p === "spotify" ? "spotifyId" : "deezerId") as "spotifyId" | "deezerId";

@@ -1,0 +1,386 @@
+import { randomUUID } from "node:crypto";
+import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import { configFor, type Config } from "../config";
+import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
+import type { Collection, Filter } from "../mixins/store/types";
+import { backoffMs, jobKey, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
+import { failure, jobRef, newJob } from "./scheduler/params";
+import { runTier, type TierName } from "./scheduler/tiers";
+import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
+
+/** The tier a job lands in when the caller names none. */
+function defaultTier(type: string): Tier {
+	if (type === "track.features") return "high";
+	return "low";
+}
+
+export interface NewJob {
+	type: string;
+	entity: string;
+	payload?: Record<string, unknown>;
+	tier?: Tier;
+	runAt?: number;
+	/** Re-queue the job even when it is done (refreshes of stale data). */
+	refresh?: boolean;
+}
+
+interface SchedulerMethods {
+	jobs(): Collection<JobDoc>;
+	enqueueOne(job: NewJob, now: number): Promise<boolean>;
+	reapExpiredLeases(): Promise<number>;
+	pausedTypes(): Promise<string[]>;
+	setPaused(types: string[] | "all", paused: boolean): Promise<string[]>;
+	collectStatus(): Promise<CrawlStatus>;
+}
+
+interface SchedulerVars {
+	config: Config;
+	turn: number;
+	timers: NodeJS.Timeout[];
+	stats: CrawlStats;
+}
+
+type SchedulerThis = Service & StoreMethods & SchedulerMethods & SchedulerVars;
+
+const ALL = "*";
+
+/**
+ * The durable job frontier. Workers lease jobs through actions; leases expire, so a dead worker
+ * loses nothing. Jobs are keyed by type plus entity, retried with backoff and jitter, and moved
+ * to dead-letter after JOB_MAX_ATTEMPTS.
+ */
+const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & StoreMethods, SchedulerVars> = {
+	name: "scheduler",
+	mixins: [StoreMixin],
+
+	collections: {
+		jobs: {
+			indexes: [
+				{ fields: { key: 1 }, unique: true },
+				{ fields: { state: 1 } },
+				{ fields: { runAt: 1 } }
+			]
+		},
+		controls: {}
+	},
+
+	actions: {
+		/** Adds jobs; a key that exists already is left as it is (unless `refresh` and it is done). */
+		enqueue: {
+			params: { jobs: { type: "array", items: newJob, max: 10000 } },
+			async handler(this: SchedulerThis, ctx: Context<{ jobs: NewJob[] }>) {
+				const now = Date.now();
+				let created = 0;
+				for (const job of ctx.params.jobs) if (await this.enqueueOne(job, now)) created++;
+				return { created, existing: ctx.params.jobs.length - created };
+			}
+		},
+
+		/** Seeds: artist names or provider ids become discovery jobs at depth 0. */
+		seed: {
+			params: { artists: { type: "array", items: { type: "string", min: 1, max: 200 }, min: 1, max: 1000 } },
+			async handler(this: SchedulerThis, ctx: Context<{ artists: string[] }>) {
+				const jobs = ctx.params.artists.map(a => ({ type: "artist.discover", entity: a.trim(), payload: { depth: 0 }, tier: "low" as Tier }));
+				return this.actions.enqueue({ jobs }, { parentCtx: ctx });
+			}
+		},
+
+		/** Leases up to `max` runnable jobs of the given types, rotating tiers so none starves. */
+		lease: {
+			params: {
+				types: { type: "array", items: "string", min: 1 },
+				max: { type: "number", integer: true, min: 1, max: 500, default: 1 },
+				leaseMs: { type: "number", integer: true, min: 1000, optional: true }
+			},
+			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number }>): Promise<LeasedJob[]> {
+				const paused = await this.pausedTypes();
+				if (paused.includes(ALL)) return [];
+				const types = ctx.params.types.filter(t => !paused.includes(t));
+				if (types.length === 0) return [];
+				const leaseMs = ctx.params.leaseMs ?? this.config.JOB_LEASE_MS;
+				const out: LeasedJob[] = [];
+				for (const tier of tierOrder(this.turn++)) {
+					if (out.length >= ctx.params.max) break;
+					const now = Date.now();
+					const claimed = await this.jobs().claimMany(
+						{ state: "queued", tier, type: { $in: types }, runAt: { $lte: now } },
+						{ runAt: 1 },
+						{
+							$set: { state: "leased", leaseOwner: ctx.nodeID ?? "?", leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
+							$inc: { attempts: 1 }
+						},
+						ctx.params.max - out.length
+					);
+					out.push(...claimed.map(toLeased));
+				}
+				return out;
+			}
+		},
+
+		/** Extends a lease; long jobs call this so they are not taken from them. */
+		heartbeat: {
+			params: { ...jobRef, leaseMs: { type: "number", integer: true, min: 1000, optional: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; leaseMs?: number }>) {
+				const leaseUntil = Date.now() + (ctx.params.leaseMs ?? this.config.JOB_LEASE_MS);
+				const n = await this.jobs().update({ _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" }, { $set: { leaseUntil } });
+				if (n === 0) throw new Errors.MoleculerClientError("Lease lost: the job was taken back or finished", 409, "LEASE_LOST");
+				return { leaseUntil };
+			}
+		},
+
+		complete: {
+			params: { ...jobRef, outcome: { type: "string", optional: true, max: 200 } },
+			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; outcome?: string }>) {
+				const now = Date.now();
+				const n = await this.jobs().update(
+					{ _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" },
+					{ $set: { state: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok" }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } }
+				);
+				if (n > 0) this.stats.recordDone(now);
+				return { ok: n > 0 };
+			}
+		},
+
+		/** Records a failure: retried with backoff, paused for a rate limit, or sent to dead-letter. */
+		fail: {
+			params: { ...jobRef, error: failure },
+			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; error: { message: string; kind: FailureKind; retryAfterMs?: number } }>) {
+				const { id, token, error } = ctx.params;
+				const job = await this.jobs().findOne({ _id: id, leaseToken: token, state: "leased" });
+				if (!job) return { ok: false, state: "lease lost" };
+				const now = Date.now();
+				const base = { lastError: error.message.slice(0, 2000), lastErrorKind: error.kind, updatedAt: now };
+				const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
+				let state: JobDoc["state"];
+				let set: Record<string, unknown>;
+				if (error.kind === "rate-limited") {
+					// Not the job's fault: it waits out the limit without spending an attempt.
+					state = "queued";
+					set = { ...base, state, runAt: now + (error.retryAfterMs ?? 1000), attempts: Math.max(0, job.attempts - 1) };
+				} else if (error.kind === "fatal" || job.attempts >= this.config.JOB_MAX_ATTEMPTS) {
+					state = "dead";
+					set = { ...base, state, deadAt: now };
+				} else if (error.kind === "not-found") {
+					state = "done";
+					set = { ...base, state, doneAt: now, outcome: "not-found" };
+				} else {
+					state = "queued";
+					set = { ...base, state, runAt: now + backoffMs(job.attempts, this.config.JOB_BACKOFF_BASE_MS, this.config.JOB_BACKOFF_MAX_MS) };
+				}
+				await this.jobs().update({ _id: id, leaseToken: token }, { $set: set, $unset: clearLease });
+				if (error.kind !== "rate-limited") this.stats.recordFailure(now);
+				if (state === "done") this.stats.recordDone(now);
+				return { ok: true, state };
+			}
+		},
+
+		/** Gives jobs back unfinished (a worker shutting down): no attempt is spent. */
+		release: {
+			params: { jobs: { type: "array", items: { type: "object", props: jobRef } } },
+			async handler(this: SchedulerThis, ctx: Context<{ jobs: Array<{ id: string; token: string }> }>) {
+				let released = 0;
+				for (const { id, token } of ctx.params.jobs) {
+					released += await this.jobs().update(
+						{ _id: id, leaseToken: token, state: "leased" },
+						{ $set: { state: "queued", runAt: Date.now(), updatedAt: Date.now() }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } }
+					);
+				}
+				return { released };
+			}
+		},
+
+		pause: {
+			params: { type: { type: "string", optional: true, max: 50 } },
+			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
+				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", true) };
+			}
+		},
+
+		resume: {
+			params: { type: { type: "string", optional: true, max: 50 } },
+			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
+				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", false) };
+			}
+		},
+
+		/** Moves dead-letter jobs (of one type, or all) back to the queue with fresh attempts. */
+		retryDead: {
+			params: { type: { type: "string", optional: true, max: 50 } },
+			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
+				const filter: Filter = { state: "dead" };
+				if (ctx.params.type) filter.type = ctx.params.type;
+				const now = Date.now();
+				const retried = await this.jobs().update(filter, { $set: { state: "queued", attempts: 0, runAt: now, updatedAt: now } }, { multi: true });
+				return { retried };
+			}
+		},
+
+		/** One job, by key or id. */
+		job: {
+			params: { key: { type: "string", optional: true, max: 600 }, id: { type: "string", optional: true, max: 100 } },
+			async handler(this: SchedulerThis, ctx: Context<{ key?: string; id?: string }>) {
+				if (!ctx.params.key && !ctx.params.id) throw new Errors.ValidationError("Give a job's key or id", "VALIDATION_ERROR", []);
+				const job = await this.jobs().findOne(ctx.params.key ? { key: ctx.params.key } : { _id: ctx.params.id });
+				if (!job) throw new Errors.MoleculerClientError("No such job", 404, "NOT_FOUND");
+				return job;
+			}
+		},
+
+		/** Dead-letter jobs, newest first. */
+		dead: {
+			params: { type: { type: "string", optional: true, max: 50 }, limit: { type: "number", integer: true, min: 1, max: 1000, default: 50, convert: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ type?: string; limit: number }>) {
+				const filter: Filter = { state: "dead" };
+				if (ctx.params.type) filter.type = ctx.params.type;
+				return this.jobs().find(filter, { sort: { updatedAt: -1 }, limit: ctx.params.limit });
+			}
+		},
+
+		/** The next runnable jobs of a tier and the oldest leases. */
+		queue: {
+			params: { tier: { type: "enum", values: [...TIERS], optional: true }, limit: { type: "number", integer: true, min: 1, max: 200, default: 10, convert: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ tier?: Tier; limit: number }>) {
+				const next: Filter = { state: "queued" };
+				if (ctx.params.tier) next.tier = ctx.params.tier;
+				return {
+					next: await this.jobs().find(next, { sort: { runAt: 1 }, limit: ctx.params.limit }),
+					oldestLeases: await this.jobs().find({ state: "leased" }, { sort: { leaseUntil: 1 }, limit: ctx.params.limit })
+				};
+			}
+		},
+
+		/** Crawl status: depth per tier, done and failed counts, dead-letter size, rate and ETA. */
+		status: {
+			handler(this: SchedulerThis) {
+				return this.collectStatus();
+			}
+		},
+
+		/** Runs one tier's scheduling pass now (operators, tests). */
+		runTier: {
+			params: { tier: { type: "enum", values: ["high", "medium", "low"] } },
+			handler(this: SchedulerThis, ctx: Context<{ tier: TierName }>) {
+				return runTier(this.broker, ctx.params.tier, this.config);
+			}
+		}
+	},
+
+	methods: {
+		jobs(this: SchedulerThis) {
+			return this.collection<JobDoc>("jobs");
+		},
+
+		async enqueueOne(this: SchedulerThis, job: NewJob, now: number): Promise<boolean> {
+			const key = jobKey(job.type, job.entity);
+			const marker = randomUUID();
+			const doc = await this.jobs().upsert(
+				{ key },
+				{
+					$setOnInsert: {
+						type: job.type,
+						entity: job.entity,
+						payload: job.payload ?? {},
+						tier: job.tier ?? defaultTier(job.type),
+						state: "queued",
+						runAt: job.runAt ?? now,
+						attempts: 0,
+						createdAt: now,
+						updatedAt: now,
+						marker
+					}
+				}
+			);
+			if (doc.marker === marker) return true;
+			if (job.refresh && doc.state === "done") {
+				await this.jobs().update(
+					{ key, state: "done" },
+					{ $set: { state: "queued", runAt: job.runAt ?? now, attempts: 0, tier: job.tier ?? doc.tier, payload: job.payload ?? doc.payload, updatedAt: now } }
+				);
+				return true;
+			}
+			return false;
+		},
+
+		/** Leases that ran out go back to the queue, or to dead-letter when attempts are spent. */
+		async reapExpiredLeases(this: SchedulerThis): Promise<number> {
+			const now = Date.now();
+			const expired: Filter = { state: "leased", leaseUntil: { $lte: now } };
+			const unset = { $unset: { leaseToken: true as const, leaseOwner: true as const, leaseUntil: true as const } };
+			await this.jobs().update(
+				{ ...expired, attempts: { $gte: this.config.JOB_MAX_ATTEMPTS } },
+				{ $set: { state: "dead", lastError: "lease expired on every attempt (worker died or hung)", lastErrorKind: "retryable", updatedAt: now }, ...unset },
+				{ multi: true }
+			);
+			return this.jobs().update(expired, { $set: { state: "queued", runAt: now, updatedAt: now }, ...unset }, { multi: true });
+		},
+
+		async pausedTypes(this: SchedulerThis): Promise<string[]> {
+			const doc = await this.collection("controls").findOne({ _id: "paused" });
+			return (doc?.types as string[] | undefined) ?? [];
+		},
+
+		async setPaused(this: SchedulerThis, types: string[] | "all", paused: boolean): Promise<string[]> {
+			const controls = this.collection("controls");
+			let current = await this.pausedTypes();
+			if (types === "all") current = paused ? [ALL] : [];
+			else current = paused ? [...new Set([...current, ...types])] : current.filter(t => !types.includes(t));
+			await controls.upsert({ _id: "paused" }, { $set: { types: current } });
+			return current;
+		},
+
+		async collectStatus(this: SchedulerThis): Promise<CrawlStatus> {
+			const jobs = this.jobs();
+			const tiers = {} as CrawlStatus["tiers"];
+			for (const tier of TIERS) {
+				tiers[tier] = {
+					queued: await jobs.count({ tier, state: "queued" }),
+					leased: await jobs.count({ tier, state: "leased" })
+				};
+			}
+			const status = this.stats.status({
+				tiers,
+				done: await jobs.count({ state: "done" }),
+				dead: await jobs.count({ state: "dead" }),
+				paused: await this.pausedTypes()
+			});
+			this.stats.publishQueueDepth(this.broker, tiers);
+			return status;
+		}
+	},
+
+	created(this: SchedulerThis) {
+		this.config = configFor(this.broker);
+		this.turn = 0;
+		this.timers = [];
+		this.stats = new CrawlStats(this.broker);
+	},
+
+	async started(this: SchedulerThis) {
+		const c = this.config;
+		const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
+			const timer = setInterval(() => fn().catch(err => this.logger.warn(`${what} failed: ${(err as Error).message}`)), ms);
+			timer.unref();
+			this.timers.push(timer);
+		};
+		every(Math.max(200, Math.min(5000, c.JOB_LEASE_MS / 4)), "lease reaper", () => this.reapExpiredLeases());
+		every(5000, "queue depth", () => this.collectStatus());
+		every(c.TIER_HIGH_INTERVAL_MS, "high tier", () => runTier(this.broker, "high", c));
+		every(c.TIER_MEDIUM_INTERVAL_MS, "medium tier", () => runTier(this.broker, "medium", c));
+		// The low tier runs every 6–12 h by default: the interval, jittered up to double.
+		every(Math.round(c.TIER_LOW_INTERVAL_MS * (1 + Math.random())), "low tier", () => runTier(this.broker, "low", c));
+		if (c.CRAWL_STATUS_LOG_MS > 0) {
+			every(c.CRAWL_STATUS_LOG_MS, "status line", async () => this.logger.info(CrawlStats.line(await this.collectStatus())));
+		}
+		if (c.CRAWL_SEED_ARTISTS.length) {
+			await this.actions.seed({ artists: c.CRAWL_SEED_ARTISTS });
+			this.logger.info(`Seeded ${c.CRAWL_SEED_ARTISTS.length} artist(s) from CRAWL_SEED_ARTISTS`);
+		}
+	},
+
+	stopped(this: SchedulerThis) {
+		for (const t of this.timers) clearInterval(t);
+		this.timers = [];
+	}
+};
+
+export default SchedulerService;

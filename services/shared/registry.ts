@@ -1,0 +1,6 @@
+import type { ServiceBroker } from "moleculer";
+
+/** True when some node (this one included) offers the service right now. */
+export function serviceAvailable(broker: ServiceBroker, name: string): boolean {
+	return broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).some((s: { name: string }) => s.name === name);
+}

@@ -1,0 +1,126 @@
+import { ServiceBroker, type ServiceSchema } from "moleculer";
+import { attachConfig, testConfig } from "../../../config";
+import SchedulerService from "../../../services/scheduler.service";
+import type { LeasedJob } from "../../../services/scheduler/jobs";
+import type { CrawlStatus } from "../../../services/scheduler/stats";
+
+describe("scheduler: the durable job frontier", () => {
+	let broker: ServiceBroker;
+
+	async function start(env: Record<string, string> = {}) {
+		broker = new ServiceBroker({ logger: false });
+		attachConfig(broker, testConfig({ JOB_MAX_ATTEMPTS: "3", JOB_BACKOFF_BASE_MS: "0", JOB_BACKOFF_MAX_MS: "0", ...env }));
+		broker.createService(SchedulerService as unknown as ServiceSchema);
+		await broker.start();
+	}
+	const lease = (types: string[], max = 10, leaseMs?: number) => broker.call<LeasedJob[], object>("scheduler.lease", { types, max, ...(leaseMs ? { leaseMs } : {}) });
+	const enqueue = (jobs: object[]) => broker.call<{ created: number; existing: number }, object>("scheduler.enqueue", { jobs });
+
+	afterEach(() => broker.stop());
+
+	it("enqueueing is idempotent: one job per type and entity", async () => {
+		await start();
+		expect(await enqueue([{ type: "artist.discover", entity: "a" }, { type: "artist.discover", entity: "a" }])).toEqual({ created: 1, existing: 1 });
+		expect(await enqueue([{ type: "artist.discover", entity: "a" }])).toEqual({ created: 0, existing: 1 });
+		expect(await lease(["artist.discover"])).toHaveLength(1);
+	});
+
+	it("a job is leased once; completing it keeps it from coming back", async () => {
+		await start();
+		await enqueue([{ type: "album.tracks", entity: "x" }]);
+		const [job] = await lease(["album.tracks"]);
+		expect(await lease(["album.tracks"])).toHaveLength(0);
+		expect(await broker.call("scheduler.complete", { id: job.id, token: job.token })).toEqual({ ok: true });
+		await enqueue([{ type: "album.tracks", entity: "x" }]);
+		expect(await lease(["album.tracks"])).toHaveLength(0);
+	});
+
+	it("concurrent leases never hand out the same job", async () => {
+		await start();
+		await enqueue(Array.from({ length: 40 }, (_, i) => ({ type: "track.features", entity: `t${i}` })));
+		const batches = await Promise.all(Array.from({ length: 10 }, () => lease(["track.features"], 7)));
+		const ids = batches.flat().map(j => j.id);
+		expect(ids).toHaveLength(40);
+		expect(new Set(ids).size).toBe(40);
+	});
+
+	it("retries a failed job and sends it to dead-letter after the last attempt, with its error", async () => {
+		await start();
+		await enqueue([{ type: "album.tracks", entity: "bad" }]);
+		for (let attempt = 1; attempt <= 3; attempt++) {
+			const [job] = await lease(["album.tracks"]);
+			expect(job.attempts).toBe(attempt);
+			await broker.call("scheduler.fail", { id: job.id, token: job.token, error: { message: `boom ${attempt}`, kind: "retryable" } });
+		}
+		expect(await lease(["album.tracks"])).toHaveLength(0);
+		const dead = await broker.call<Array<{ lastError: string; state: string }>, object>("scheduler.dead", {});
+		expect(dead).toHaveLength(1);
+		expect(dead[0].lastError).toBe("boom 3");
+		expect(await broker.call("scheduler.retryDead", { type: "album.tracks" })).toEqual({ retried: 1 });
+		expect(await lease(["album.tracks"])).toHaveLength(1);
+	});
+
+	it("a fatal error goes to dead-letter at once; a rate limit waits without spending an attempt", async () => {
+		await start();
+		await enqueue([{ type: "a.b", entity: "fatal" }, { type: "c.d", entity: "limited" }]);
+		const [f] = await lease(["a.b"]);
+		await broker.call("scheduler.fail", { id: f.id, token: f.token, error: { message: "bad request", kind: "fatal" } });
+		const [l] = await lease(["c.d"]);
+		await broker.call("scheduler.fail", { id: l.id, token: l.token, error: { message: "429", kind: "rate-limited", retryAfterMs: 60000 } });
+		const job = await broker.call<{ state: string; attempts: number; runAt: number }, object>("scheduler.job", { key: "c.d:limited" });
+		expect(job).toMatchObject({ state: "queued", attempts: 0 });
+		expect(job.runAt).toBeGreaterThan(Date.now() + 50000);
+		expect((await broker.call<{ state: string }, object>("scheduler.job", { key: "a.b:fatal" })).state).toBe("dead");
+	});
+
+	it("an expired lease puts the job back for another worker; a heartbeat keeps it", async () => {
+		await start();
+		await enqueue([{ type: "a.b", entity: "1" }, { type: "a.b", entity: "2" }]);
+		const [first, second] = await lease(["a.b"], 2, 1000);
+		await new Promise(r => setTimeout(r, 600));
+		await broker.call("scheduler.heartbeat", { id: second.id, token: second.token, leaseMs: 5000 });
+		await new Promise(r => setTimeout(r, 700));
+		await (broker.getLocalService("scheduler") as unknown as { reapExpiredLeases(): Promise<number> }).reapExpiredLeases();
+		const again = await lease(["a.b"]);
+		expect(again.map(j => j.id)).toEqual([first.id]);
+		// The old token no longer completes the job.
+		expect(await broker.call("scheduler.complete", { id: first.id, token: first.token })).toEqual({ ok: false });
+	});
+
+	it("pauses and resumes per job type", async () => {
+		await start();
+		await enqueue([{ type: "a.b", entity: "1" }, { type: "c.d", entity: "1" }]);
+		await broker.call("scheduler.pause", { type: "a.b" });
+		expect((await lease(["a.b", "c.d"])).map(j => j.type)).toEqual(["c.d"]);
+		await broker.call("scheduler.resume", { type: "a.b" });
+		expect((await lease(["a.b"])).map(j => j.type)).toEqual(["a.b"]);
+	});
+
+	it("never starves the low tier while high has plenty of work", async () => {
+		await start();
+		await enqueue(Array.from({ length: 200 }, (_, i) => ({ type: "track.features", entity: `t${i}`, tier: "high" })));
+		await enqueue(Array.from({ length: 20 }, (_, i) => ({ type: "artist.discover", entity: `a${i}`, tier: "low" })));
+		const got: string[] = [];
+		for (let i = 0; i < 50; i++) got.push(...(await lease(["track.features", "artist.discover"], 1)).map(j => j.type));
+		const low = got.filter(t => t === "artist.discover").length;
+		expect(low).toBeGreaterThanOrEqual(4);
+		expect(low).toBeLessThan(25);
+	});
+
+	it("reports status per tier, with done and dead counts", async () => {
+		await start();
+		await enqueue([{ type: "track.features", entity: "t1" }, { type: "artist.discover", entity: "a1" }]);
+		const [job] = await lease(["track.features"]);
+		await broker.call("scheduler.complete", { id: job.id, token: job.token });
+		const status = await broker.call<CrawlStatus, object>("scheduler.status", {});
+		expect(status.tiers.low.queued).toBe(1);
+		expect(status.tiers.high.queued).toBe(0);
+		expect(status.done).toBe(1);
+		expect(status.dead).toBe(0);
+	});
+
+	it("rejects operator-shaped input where a string belongs", async () => {
+		await start();
+		await expect(broker.call("scheduler.job", { key: { $gt: "" } })).rejects.toThrow(/must be a string|Parameters validation/i);
+	});
+});
