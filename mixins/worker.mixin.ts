@@ -50,7 +50,10 @@ interface WorkerState {
 	done: Set<Promise<void>>;
 }
 
-type WorkerThis = Service<WorkerSettings> & WorkerMethods & { workerState: WorkerState };
+interface WorkerVars {
+	workerState: WorkerState;
+}
+type WorkerThis = Service<WorkerSettings> & WorkerMethods & WorkerVars;
 
 function sleep(ms: number, state: WorkerState): Promise<void> {
 	return new Promise(resolve => {
@@ -140,7 +143,7 @@ function startLoops(this: WorkerThis): void {
 	}
 }
 
-export const WorkerMixin: Partial<ServiceSchema<WorkerSettings, WorkerMethods>> = {
+const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerVars>> = {
 	methods: {
 		setConcurrency(this: WorkerThis, n: number) {
 			this.workerState.concurrency = Math.max(0, Math.floor(n));
@@ -202,4 +205,6 @@ export const WorkerMixin: Partial<ServiceSchema<WorkerSettings, WorkerMethods>> 
 	}
 };
 
+/** Typed loosely so any service can list it under `mixins`. */
+export const WorkerMixin = workerSchema as unknown as Partial<ServiceSchema>;
 export default WorkerMixin;

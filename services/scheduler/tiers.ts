@@ -21,7 +21,7 @@ interface EntityRef {
  */
 export async function runTier(broker: ServiceBroker, tier: TierName, config: Config): Promise<{ enqueued: number }> {
 	if (!serviceAvailable(broker, "catalog")) return { enqueued: 0 };
-	let jobs: NewJob[] = [];
+	let jobs: NewJob[];
 	if (tier === "high") {
 		const ids = await broker.call<string[], object>("catalog.missingFeatures", { limit: 10000 });
 		jobs = ids.map(id => ({ type: "track.features", entity: id, tier: "high", refresh: true }));

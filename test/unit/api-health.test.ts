@@ -59,7 +59,7 @@ describe("gateway health", () => {
 		broker = gw.broker;
 		const res = await fetch(`${gw.base}/ready`);
 		expect(res.status).toBe(503);
-		const body = await res.json();
+		const body = (await res.json()) as { ready: boolean; checks: { store: { detail: string } } };
 		expect(body.ready).toBe(false);
 		expect(body.checks.store.detail).toMatch(/store unreachable/);
 	});
@@ -76,6 +76,6 @@ describe("gateway health", () => {
 		broker = gw.broker;
 		const res = await fetch(`${gw.base}/nope`);
 		expect(res.status).toBe(404);
-		expect((await res.json()).error.status).toBe(404);
+		expect(((await res.json()) as { error: { status: number } }).error.status).toBe(404);
 	});
 });
