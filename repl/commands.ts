@@ -1,5 +1,6 @@
 import type { ReplCommand } from "./types";
 import { clusterCommand } from "./cluster.command";
+import { crawlReplCommand } from "./crawl.command";
 
 /** Operator commands added to the Moleculer REPL on every node. */
-export const replCommands: ReplCommand[] = [clusterCommand];
+export const replCommands: ReplCommand[] = [clusterCommand, crawlReplCommand];

@@ -1,0 +1,57 @@
+import type { ServiceBroker } from "moleculer";
+import type { CrawlStatus } from "../services/scheduler/stats";
+import { renderTable } from "./table";
+import { replParams, type ReplCommand } from "./types";
+
+const USAGE = "usage: crawl status | pause [type] | resume [type] | seed <artist…> | retry-dead [type]";
+
+export function formatStatus(s: CrawlStatus): string {
+	const tiers = renderTable(
+		["tier", "queued", "leased"],
+		(["high", "medium", "low"] as const).map(t => [t, s.tiers[t].queued, s.tiers[t].leased])
+	);
+	const eta = s.etaSec === null ? "unknown" : `${s.etaSec} s`;
+	return `${tiers}\n\ndone ${s.done}, dead-letter ${s.dead}, failures (10 min) ${s.recentFailures}, rate ${s.ratePerMin}/min, ETA ${eta}${
+		s.paused.length ? `\npaused: ${s.paused.join(", ")}` : ""
+	}`;
+}
+
+/** The `crawl` REPL command's logic, apart from the REPL so tests can call it. */
+export async function crawlCommand(broker: ServiceBroker, words: string[]): Promise<string> {
+	const [sub, ...rest] = words;
+	switch (sub) {
+		case undefined:
+		case "status":
+			return formatStatus(await broker.call<CrawlStatus, object>("scheduler.status", {}));
+		case "pause":
+		case "resume": {
+			const res = await broker.call<{ paused: string[] }, object>(`scheduler.${sub}`, rest[0] ? { type: rest[0] } : {});
+			return `paused job types: ${res.paused.length ? res.paused.join(", ") : "none"}`;
+		}
+		case "seed": {
+			if (rest.length === 0) return `seed needs at least one artist\n${USAGE}`;
+			const res = await broker.call<{ created: number; existing: number }, object>("scheduler.seed", { artists: [rest.join(" ")].flatMap(s => s.split(",")).map(s => s.trim()).filter(Boolean) });
+			return `seeded: ${res.created} new, ${res.existing} already known`;
+		}
+		case "retry-dead": {
+			const res = await broker.call<{ retried: number }, object>("scheduler.retryDead", rest[0] ? { type: rest[0] } : {});
+			return `moved ${res.retried} dead-letter job(s) back to the queue`;
+		}
+		default:
+			return `unknown subcommand "${sub}"\n${USAGE}`;
+	}
+}
+
+export const crawlReplCommand: ReplCommand = {
+	command: "crawl [words...]",
+	description: "Crawl status, pause/resume per job type, seeds and dead-letter retries",
+	allowUnknownParams: true,
+	async action(broker, args) {
+		const words = replParams(args).words;
+		try {
+			console.log(await crawlCommand(broker, Array.isArray(words) ? words.map(String) : []));
+		} catch (err) {
+			console.log(`crawl: ${(err as Error).message}`);
+		}
+	}
+};
