@@ -47,9 +47,10 @@ export const crawlReplCommand: ReplCommand = {
 	description: "Crawl status, pause/resume per job type, seeds and dead-letter retries",
 	allowUnknownParams: true,
 	async action(broker, args) {
-		const words = replParams(args).words;
+		// moleculer-repl maps one word per declared argument; the raw line keeps them all.
+		const raw = String(replParams(args).rawCommand ?? "");
 		try {
-			console.log(await crawlCommand(broker, Array.isArray(words) ? words.map(String) : []));
+			console.log(await crawlCommand(broker, raw.split(/\s+/).filter(Boolean).slice(1)));
 		} catch (err) {
 			console.log(`crawl: ${(err as Error).message}`);
 		}
