@@ -1,0 +1,134 @@
+import type { Catalog } from "./catalog";
+import { coreControl, createCore, TINY_MP3, type CommonSimulatorOptions, type SimulatorCore, type SimulatorHandle } from "./common";
+import { deezerError, DeezerShapes, NO_DATA } from "./deezer-shapes";
+import { intParam, pageUrl } from "./http";
+import { startSimServer, type Reply, type RouteContext, type SimRoute } from "./server";
+import type { Json } from "./spotify-shapes";
+
+export interface DeezerSimulatorOptions extends CommonSimulatorOptions {
+	/** Largest `limit` honoured on list endpoints; larger values are clamped. */
+	maxLimit?: number;
+}
+
+export type DeezerSimulator = SimulatorHandle;
+
+export async function startDeezerSimulator(options: DeezerSimulatorOptions = {}): Promise<DeezerSimulator> {
+	const core = createCore(options, 2, { maxPerWindow: 50, windowMs: 5000 });
+	const { catalog, clock, stats } = core;
+	const shapes = new DeezerShapes(catalog);
+	const maxLimit = options.maxLimit ?? 100;
+
+	const gate = (): Reply | null =>
+		core.window.take(clock.now()) > 0 ? deezerError("Exception", "Quota limit exceeded", 4) : null;
+
+	const routes: SimRoute[] = [
+		{ method: "GET", template: "/preview/{file}", api: false, handle: () => ({ status: 200, raw: TINY_MP3, contentType: "audio/mpeg" }) },
+		...apiRoutes(catalog, shapes, maxLimit)
+	];
+	const describe = (): Record<string, unknown> => ({
+		provider: "deezer",
+		maxLimit,
+		rateLimit: core.window.settings,
+		faults: core.faults.current,
+		catalog: catalog.options
+	});
+	const control = coreControl(core, describe);
+
+	const server = await startSimServer({
+		host: options.host,
+		port: options.port,
+		routes,
+		faults: core.faults,
+		stats,
+		control,
+		hooks: {
+			gate,
+			injectedError: (status) => deezerError("Exception", "Service temporarily unavailable", 700, status),
+			unknownRoute: NO_DATA,
+			isPermanentlyMalformed: (ctx) => isMalformed(core, ctx.params.id ?? ctx.params.isrc),
+			// Deezer mostly fails inside a 200, sometimes at the gateway.
+			errorStatuses: [200, 500, 502, 503]
+		}
+	});
+	shapes.base = server.url;
+
+	return {
+		url: server.url,
+		catalog,
+		counts: stats.counts,
+		stats: control.stats,
+		resetStats: control.resetStats,
+		setFaults: control.setFaults,
+		faults: () => core.faults.current,
+		setRateLimit: control.setRateLimit,
+		advanceClock: control.advanceClock,
+		close: server.close
+	};
+}
+
+function isMalformed(core: SimulatorCore, id: string | undefined): boolean {
+	if (id === undefined) return false;
+	if (core.faults.isMalformedId(id)) return true;
+	const c = core.catalog;
+	// Deezer id ranges never overlap between kinds, so each decoder only accepts its own kind.
+	const artist = c.findArtistByDeezerId(id);
+	if (artist !== undefined) return c.isMalformedArtist(artist);
+	const album = c.findAlbumByDeezerId(id);
+	if (album !== undefined) return c.isMalformedAlbum(album);
+	const track = c.findTrackByDeezerId(id) ?? c.findTrackByIsrc(id);
+	return track !== undefined && c.isMalformedTrack(track);
+}
+
+function apiRoutes(catalog: Catalog, shapes: DeezerShapes, maxLimit: number): SimRoute[] {
+	/** Deezer ignores bad paging parameters rather than failing. */
+	const list = (ctx: RouteContext, all: number, build: (index: number, limit: number) => Json[]): Reply => {
+		const rawIndex = intParam(ctx.url.searchParams, "index");
+		const rawLimit = intParam(ctx.url.searchParams, "limit");
+		const index = typeof rawIndex === "number" && rawIndex >= 0 ? rawIndex : 0;
+		const limit = typeof rawLimit === "number" && rawLimit > 0 ? Math.min(rawLimit, maxLimit) : 25;
+		const data = build(index, limit);
+		const body: Json = { data, total: all };
+		if (index > 0) body.prev = pageUrl(ctx.url, { index: Math.max(0, index - limit), limit });
+		if (index + limit < all) body.next = pageUrl(ctx.url, { index: index + limit, limit });
+		return { status: 200, body, pageItems: data };
+	};
+
+	const track = (k: number | undefined): Reply => {
+		if (k === undefined) return NO_DATA();
+		const t = catalog.track(k);
+		return t.onDeezer ? { status: 200, body: shapes.track(t) } : NO_DATA();
+	};
+
+	const api = (template: string, handle: (ctx: RouteContext) => Reply): SimRoute => ({ method: "GET", template, api: true, handle });
+	return [
+		api("/search/artist", (ctx) => {
+			const q = ctx.url.searchParams.get("q");
+			if (!q) return deezerError("MissingParameterException", "Missing parameters: q", 501);
+			const found = catalog.searchArtists(q);
+			return list(ctx, found.length, (index, limit) => found.slice(index, index + limit).map((i) => shapes.artist(i)));
+		}),
+		api("/artist/{id}", (ctx) => {
+			const i = catalog.findArtistByDeezerId(ctx.params.id);
+			return i === undefined ? NO_DATA() : { status: 200, body: shapes.artist(i) };
+		}),
+		api("/artist/{id}/albums", (ctx) => {
+			const i = catalog.findArtistByDeezerId(ctx.params.id);
+			if (i === undefined) return NO_DATA();
+			const albums = catalog.artistAlbums(i);
+			return list(ctx, albums.length, (index, limit) => albums.slice(index, index + limit).map((j) => shapes.albumSummary(j)));
+		}),
+		api("/album/{id}", (ctx) => {
+			const j = catalog.findAlbumByDeezerId(ctx.params.id);
+			return j === undefined ? NO_DATA() : { status: 200, body: shapes.album(j) };
+		}),
+		api("/album/{id}/tracks", (ctx) => {
+			const j = catalog.findAlbumByDeezerId(ctx.params.id);
+			if (j === undefined) return NO_DATA();
+			const tracks = shapes.albumTracks(j);
+			return list(ctx, tracks.length, (index, limit) => tracks.slice(index, index + limit).map((t) => shapes.trackSummary(t)));
+		}),
+		// Registered before /track/{id}, which would otherwise swallow "isrc:...".
+		api("/track/isrc:{isrc}", (ctx) => track(catalog.findTrackByIsrc(ctx.params.isrc))),
+		api("/track/{id}", (ctx) => track(catalog.findTrackByDeezerId(ctx.params.id)))
+	];
+}

@@ -1,0 +1,97 @@
+import type { Catalog } from "./catalog";
+import type { SpotifyMode } from "./spotify-shapes";
+
+/** Artists a crawl reaches from `seeds` by following featured artists on the seeds' own albums. */
+export function reachableArtists(catalog: Catalog, seeds: readonly number[]): number[] {
+	const seen = new Set<number>(seeds);
+	const queue = [...seen];
+	while (queue.length > 0) {
+		const i = queue.shift() as number;
+		for (const j of catalog.artistAlbums(i)) {
+			const { start, end } = catalog.albumTrackRange(j);
+			for (let k = start; k < end; k++) {
+				const f = catalog.featuredOn(k);
+				if (f >= 0 && !seen.has(f)) {
+					seen.add(f);
+					queue.push(f);
+				}
+			}
+		}
+	}
+	return [...seen].sort((a, b) => a - b);
+}
+
+export interface SpotifyCallPlan {
+	mode: SpotifyMode;
+	/** Artist objects: `/artists?ids=` by 50, or one `/artists/{id}` each in development mode. */
+	artists: number;
+	/** `/artists/{id}/albums?include_groups=album,single,compilation` at the mode's largest limit. */
+	artistAlbumPages: number;
+	/** Album objects (each embeds its first 50 tracks): `/albums?ids=` by 20, or one each. */
+	albums: number;
+	/** `/albums/{id}/tracks?limit=50&offset=50…` for albums longer than 50 tracks. */
+	extraAlbumTrackPages: number;
+	/** Full tracks for their ISRC: `/tracks?ids=` by 50, or one `/tracks/{id}` each. */
+	tracks: number;
+	/** `/audio-features?ids=` by 100; none in development mode. */
+	audioFeatures: number;
+	total: number;
+}
+
+/**
+ * The fewest Spotify calls that crawl every album and track of `artists` (default: all) and get
+ * each track's ISRC and, where allowed, its tempo. Assumes no faults, no 429s and no token refresh.
+ */
+export function minimalSpotifyCalls(catalog: Catalog, mode: SpotifyMode, artists?: readonly number[]): SpotifyCallPlan {
+	const ext = mode === "extended";
+	const who = artists ?? Array.from({ length: catalog.artistCount }, (_, i) => i);
+	let artistAlbumPages = 0;
+	let albumCount = 0;
+	let extraAlbumTrackPages = 0;
+	let trackCount = 0;
+	for (const i of who) {
+		const albums = catalog.artistAlbums(i);
+		// An artist without albums still costs one (empty) page.
+		artistAlbumPages += Math.max(1, Math.ceil(albums.length / (ext ? 50 : 10)));
+		albumCount += albums.length;
+		for (const j of albums) {
+			const n = catalog.albumTrackCount(j);
+			trackCount += n;
+			extraAlbumTrackPages += Math.max(0, Math.ceil(n / 50) - 1);
+		}
+	}
+	const plan = {
+		mode,
+		artists: ext ? Math.ceil(who.length / 50) : who.length,
+		artistAlbumPages,
+		albums: ext ? Math.ceil(albumCount / 20) : albumCount,
+		extraAlbumTrackPages,
+		tracks: ext ? Math.ceil(trackCount / 50) : trackCount,
+		audioFeatures: ext ? Math.ceil(trackCount / 100) : 0
+	};
+	const total = plan.artists + plan.artistAlbumPages + plan.albums + plan.extraAlbumTrackPages + plan.tracks + plan.audioFeatures;
+	return { ...plan, total };
+}
+
+export interface DeezerCallPlan {
+	/** One `/track/isrc:{isrc}` per track found on Spotify (misses answer code 800 and still count). */
+	isrcLookups: number;
+	/** A Deezer-only crawl: `/artist/{id}/albums` pages + one `/album/{id}` each + one `/track/{id}` per Deezer track for its bpm. */
+	nativeCrawl: number;
+}
+
+export function minimalDeezerCalls(catalog: Catalog, maxLimit = 100, artists?: readonly number[]): DeezerCallPlan {
+	const who = artists ?? Array.from({ length: catalog.artistCount }, (_, i) => i);
+	let isrcLookups = 0;
+	let nativeCrawl = 0;
+	for (const i of who) {
+		const albums = catalog.artistAlbums(i);
+		nativeCrawl += Math.max(1, Math.ceil(albums.length / maxLimit)) + albums.length;
+		for (const j of albums) {
+			const { start, end } = catalog.albumTrackRange(j);
+			isrcLookups += end - start;
+			for (let k = start; k < end; k++) if (catalog.track(k).onDeezer) nativeCrawl++;
+		}
+	}
+	return { isrcLookups, nativeCrawl };
+}

@@ -1,0 +1,10 @@
+export * from "./catalog";
+export * from "./expected";
+export { startSpotifySimulator, DEFAULT_SPOTIFY_CLIENT, type SpotifySimulator, type SpotifySimulatorOptions, type SpotifyMode } from "./spotify";
+export { startDeezerSimulator, type DeezerSimulator, type DeezerSimulatorOptions } from "./deezer";
+export type { CommonSimulatorOptions, SimulatorHandle } from "./common";
+export type { FaultSettings, ActiveFaults } from "./faults";
+export type { RateLimitSettings } from "./server";
+export type { SimStats, FaultCounts } from "./stats";
+export { startSimulators, type SimulatorPair, type SimulatorPairOptions } from "./pair";
+export { parseSimulatorArgs } from "./cli-options";
