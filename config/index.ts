@@ -4,6 +4,7 @@ import { parse as parseDotenv } from "dotenv";
 import { brokerVars, gatewayVars } from "./broker";
 import { storeVars } from "./store";
 import { crawlVars } from "./crawl";
+import { upstreamProblems, upstreamVars } from "./upstreams";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -11,10 +12,11 @@ export const configGroups = {
 	"Node and cluster": brokerVars,
 	Gateway: gatewayVars,
 	Stores: storeVars,
-	Crawl: crawlVars
+	Crawl: crawlVars,
+	Upstreams: upstreamVars
 } satisfies Record<string, VarSpecs>;
 
-export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars };
+export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars, ...upstreamVars };
 
 export type Config = ConfigOf<typeof allVars>;
 export type Env = Record<string, string | undefined>;
@@ -39,9 +41,9 @@ export function loadConfig(env: Env = readEnv()): Config {
 	}
 	if (problems.length) throw new ConfigError(problems);
 	const config = out as Config;
-	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) {
-		throw new ConfigError(["HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL"]);
-	}
+	const crossChecks = [...upstreamProblems(config)];
+	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) crossChecks.push("HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL");
+	if (crossChecks.length) throw new ConfigError(crossChecks);
 	return config;
 }
 
