@@ -4,6 +4,7 @@ import { parse as parseDotenv } from "dotenv";
 import { brokerVars, gatewayVars } from "./broker";
 import { storeVars } from "./store";
 import { crawlVars } from "./crawl";
+import { limitVars } from "./limits";
 import { upstreamProblems, upstreamVars } from "./upstreams";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
@@ -13,10 +14,11 @@ export const configGroups = {
 	Gateway: gatewayVars,
 	Stores: storeVars,
 	Crawl: crawlVars,
-	Upstreams: upstreamVars
+	Upstreams: upstreamVars,
+	"Rate limits": limitVars
 } satisfies Record<string, VarSpecs>;
 
-export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars, ...upstreamVars };
+export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars, ...upstreamVars, ...limitVars };
 
 export type Config = ConfigOf<typeof allVars>;
 export type Env = Record<string, string | undefined>;

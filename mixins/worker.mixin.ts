@@ -17,6 +17,8 @@ export interface WorkerSettings extends ServiceSettingSchema {
 		jobTypes: string[];
 		/** Jobs per lease; batch workers take as many as their provider allows in one call. */
 		batchSize?: number;
+		/** How long a partial batch waits to fill up before it is taken anyway (ms, default 1000). */
+		fillMs?: number;
 		/** Concurrency override; CRAWLER_CONCURRENCY otherwise. */
 		concurrency?: number;
 	};
@@ -74,16 +76,38 @@ function failureOf(err: Error): { message: string; kind: string; retryAfterMs?: 
 	return { message: `${err.name}: ${err.message}`.slice(0, 2000), kind: ["retryable", "rate-limited", "not-found", "fatal"].includes(kind) ? kind : "retryable", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
+async function runBatch(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
+	try {
+		return await this.processBatch(jobs);
+	} catch (err) {
+		return jobs.map(() => err as Error);
+	}
+}
+
+/*
+ * A batch call fails whole when one item in it is poison (an entity the upstream always answers
+ * with broken JSON). Jobs that failed before are therefore run one by one, so the poison item
+ * ends in dead-letter alone and its batch-mates go through.
+ */
+async function runIsolatingRetries(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
+	const fresh = jobs.filter(j => j.attempts <= 1);
+	const retried = jobs.filter(j => j.attempts > 1);
+	const byId = new Map<string, JobResult>();
+	if (fresh.length) (await runBatch.call(this, fresh)).forEach((r, i) => byId.set(fresh[i].id, r));
+	for (const job of retried) byId.set(job.id, (await runBatch.call(this, [job]))[0]);
+	return jobs.map(j => byId.get(j.id) ?? new Error("no result for job"));
+}
+
 async function runLoop(this: WorkerThis): Promise<void> {
 	const state = this.workerState;
-	const { jobTypes, batchSize = 1 } = this.settings.worker;
+	const { jobTypes, batchSize = 1, fillMs = 1000 } = this.settings.worker;
 	const pollMs = configFor(this.broker).WORKER_POLL_MS;
 	let emptyPolls = 0;
 	while (!state.stopping && state.loops <= state.concurrency) {
 		let jobs: LeasedJob[] = [];
 		try {
 			if (serviceAvailable(this.broker, "scheduler")) {
-				jobs = await this.broker.call<LeasedJob[], object>("scheduler.lease", { types: jobTypes, max: batchSize });
+				jobs = await this.broker.call<LeasedJob[], object>("scheduler.lease", { types: jobTypes, max: batchSize, ...(batchSize > 1 ? { fillMs } : {}) });
 			}
 		} catch (err) {
 			this.logger.debug(`lease failed: ${(err as Error).message}`);
@@ -97,12 +121,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 		emptyPolls = 0;
 		for (const j of jobs) state.inFlight.set(j.id, j);
 		const started = process.hrtime.bigint();
-		let results: JobResult[];
-		try {
-			results = await this.processBatch(jobs);
-		} catch (err) {
-			results = jobs.map(() => err as Error);
-		}
+		const results = await runIsolatingRetries.call(this, jobs);
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 		await Promise.all(
 			jobs.map(async (job, i) => {

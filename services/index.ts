@@ -1,5 +1,8 @@
 import type { ServiceSchema } from "moleculer";
+import AlbumCrawlerService from "./album-crawler.service";
 import ApiService from "./api.service";
+import ArtistCrawlerService from "./artist-crawler.service";
+import AudioFeatureService from "./audio-feature.service";
 import CatalogService from "./catalog.service";
 import OpsService from "./ops.service";
 import SchedulerService from "./scheduler.service";
@@ -19,7 +22,10 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	api: ApiService,
 	ops: OpsService,
 	scheduler: SchedulerService,
-	catalog: CatalogService
+	catalog: CatalogService,
+	"artist-crawler": ArtistCrawlerService,
+	"album-crawler": AlbumCrawlerService,
+	"audio-feature": AudioFeatureService
 };
 
 export function selectServices(names: readonly string[]): ServiceSchema[] {

@@ -3,7 +3,7 @@ import { Errors, type Context, type Service, type ServiceSchema, type ServiceSet
 import { configFor, type Config } from "../config";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Filter } from "../mixins/store/types";
-import { backoffMs, jobKey, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
+import { backoffMs, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
 import { failure, jobRef, newJob } from "./scheduler/params";
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
@@ -28,6 +28,7 @@ interface SchedulerMethods {
 	jobs(): Collection<JobDoc>;
 	enqueueOne(job: NewJob, now: number): Promise<boolean>;
 	reapExpiredLeases(): Promise<number>;
+	requeue(filter: Filter, set: Record<string, unknown>, unset?: Record<string, true>): Promise<number>;
 	pausedTypes(): Promise<string[]>;
 	setPaused(types: string[] | "all", paused: boolean): Promise<string[]>;
 	collectStatus(): Promise<CrawlStatus>;
@@ -43,6 +44,7 @@ interface SchedulerVars {
 type SchedulerThis = Service & StoreMethods & SchedulerMethods & SchedulerVars;
 
 const ALL = "*";
+const EPHEMERAL_TYPES = ["track.features"];
 
 /**
  * The durable job frontier. Workers lease jobs through actions; leases expire, so a dead worker
@@ -58,6 +60,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			indexes: [
 				{ fields: { key: 1 }, unique: true },
 				{ fields: { state: 1 } },
+				{ fields: { lane: 1 } },
 				{ fields: { runAt: 1 } }
 			]
 		},
@@ -67,12 +70,29 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 	actions: {
 		/** Adds jobs; a key that exists already is left as it is (unless `refresh` and it is done). */
 		enqueue: {
-			params: { jobs: { type: "array", items: newJob, max: 10000 } },
-			async handler(this: SchedulerThis, ctx: Context<{ jobs: NewJob[] }>) {
+			params: {
+				jobs: { type: "array", items: newJob, max: 10000 },
+				// Discovery bound (CRAWL_MAX_ARTISTS): no new job of `type` once `max` of them exist.
+				cap: { type: "object", optional: true, props: { type: "string", max: { type: "number", integer: true, min: 0 } } }
+			},
+			async handler(this: SchedulerThis, ctx: Context<{ jobs: NewJob[]; cap?: { type: string; max: number } }>) {
 				const now = Date.now();
+				const { jobs, cap } = ctx.params;
+				let room = cap ? cap.max - (await this.jobs().count({ type: cap.type })) : Infinity;
 				let created = 0;
-				for (const job of ctx.params.jobs) if (await this.enqueueOne(job, now)) created++;
-				return { created, existing: ctx.params.jobs.length - created };
+				let capped = 0;
+				for (const job of jobs) {
+					const limited = cap !== undefined && job.type === cap.type;
+					if (limited && room <= 0) {
+						capped++;
+						continue;
+					}
+					if (await this.enqueueOne(job, now)) {
+						created++;
+						if (limited) room--;
+					}
+				}
+				return { created, existing: jobs.length - created - capped, capped };
 			}
 		},
 
@@ -90,9 +110,12 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			params: {
 				types: { type: "array", items: "string", min: 1 },
 				max: { type: "number", integer: true, min: 1, max: 500, default: 1 },
-				leaseMs: { type: "number", integer: true, min: 1000, optional: true }
+				leaseMs: { type: "number", integer: true, min: 1000, optional: true },
+				// Batch workers: take a partial batch only once its oldest job has waited this long,
+				// so batch endpoints are called full (calls per track near the minimum).
+				fillMs: { type: "number", integer: true, min: 0, max: 60000, optional: true }
 			},
-			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number }>): Promise<LeasedJob[]> {
+			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number; fillMs?: number }>): Promise<LeasedJob[]> {
 				const paused = await this.pausedTypes();
 				if (paused.includes(ALL)) return [];
 				const types = ctx.params.types.filter(t => !paused.includes(t));
@@ -102,14 +125,20 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				for (const tier of tierOrder(this.turn++)) {
 					if (out.length >= ctx.params.max) break;
 					const now = Date.now();
+					const runnable: Filter = { lane: { $in: types.map(t => laneOf("queued", tier, t)) }, runAt: { $lte: now } };
+					const want = ctx.params.max - out.length;
+					if (ctx.params.fillMs && (await this.jobs().count(runnable)) < want) {
+						const oldest = await this.jobs().findOne(runnable, { sort: { runAt: 1 } });
+						if (!oldest || oldest.runAt > now - ctx.params.fillMs) continue;
+					}
 					const claimed = await this.jobs().claimMany(
-						{ state: "queued", tier, type: { $in: types }, runAt: { $lte: now } },
+						runnable,
 						{ runAt: 1 },
 						{
-							$set: { state: "leased", leaseOwner: ctx.nodeID ?? "?", leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
+							$set: { state: "leased", lane: "leased", leaseOwner: ctx.nodeID ?? "?", leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
 							$inc: { attempts: 1 }
 						},
-						ctx.params.max - out.length
+						want
 					);
 					out.push(...claimed.map(toLeased));
 				}
@@ -132,10 +161,17 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			params: { ...jobRef, outcome: { type: "string", optional: true, max: 200 } },
 			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; outcome?: string }>) {
 				const now = Date.now();
-				const n = await this.jobs().update(
-					{ _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" },
-					{ $set: { state: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok" }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } }
-				);
+				const mine = { _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" };
+				// Feature jobs leave no trace: the track's featuresStatus already says it is done,
+				// and 100k finished jobs would only weigh on an embedded store.
+				const removed = await this.jobs().delete({ ...mine, type: { $in: EPHEMERAL_TYPES } });
+				if (removed) await this.collection("controls").upsert({ _id: "counters" }, { $inc: { ephemeralDone: removed } });
+				const n =
+					removed ||
+					(await this.jobs().update(mine, {
+						$set: { state: "done", lane: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok" },
+						$unset: { leaseToken: true, leaseOwner: true, leaseUntil: true }
+					}));
 				if (n > 0) this.stats.recordDone(now);
 				return { ok: n > 0 };
 			}
@@ -153,19 +189,20 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
 				let state: JobDoc["state"];
 				let set: Record<string, unknown>;
+				const lane = (s: JobDoc["state"]) => laneOf(s, job.tier, job.type);
 				if (error.kind === "rate-limited") {
 					// Not the job's fault: it waits out the limit without spending an attempt.
 					state = "queued";
-					set = { ...base, state, runAt: now + (error.retryAfterMs ?? 1000), attempts: Math.max(0, job.attempts - 1) };
+					set = { ...base, state, lane: lane(state), runAt: now + (error.retryAfterMs ?? 1000), attempts: Math.max(0, job.attempts - 1) };
 				} else if (error.kind === "fatal" || job.attempts >= this.config.JOB_MAX_ATTEMPTS) {
 					state = "dead";
-					set = { ...base, state, deadAt: now };
+					set = { ...base, state, lane: lane(state), deadAt: now };
 				} else if (error.kind === "not-found") {
 					state = "done";
-					set = { ...base, state, doneAt: now, outcome: "not-found" };
+					set = { ...base, state, lane: lane(state), doneAt: now, outcome: "not-found" };
 				} else {
 					state = "queued";
-					set = { ...base, state, runAt: now + backoffMs(job.attempts, this.config.JOB_BACKOFF_BASE_MS, this.config.JOB_BACKOFF_MAX_MS) };
+					set = { ...base, state, lane: lane(state), runAt: now + backoffMs(job.attempts, this.config.JOB_BACKOFF_BASE_MS, this.config.JOB_BACKOFF_MAX_MS) };
 				}
 				await this.jobs().update({ _id: id, leaseToken: token }, { $set: set, $unset: clearLease });
 				if (error.kind !== "rate-limited") this.stats.recordFailure(now);
@@ -180,9 +217,15 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			async handler(this: SchedulerThis, ctx: Context<{ jobs: Array<{ id: string; token: string }> }>) {
 				let released = 0;
 				for (const { id, token } of ctx.params.jobs) {
+					const job = await this.jobs().findOne({ _id: id, leaseToken: token, state: "leased" });
+					if (!job) continue;
 					released += await this.jobs().update(
 						{ _id: id, leaseToken: token, state: "leased" },
-						{ $set: { state: "queued", runAt: Date.now(), updatedAt: Date.now() }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } }
+						{
+							$set: { state: "queued", lane: laneOf("queued", job.tier, job.type), runAt: Date.now(), updatedAt: Date.now() },
+							$inc: { attempts: -1 },
+							$unset: { leaseToken: true, leaseOwner: true, leaseUntil: true }
+						}
 					);
 				}
 				return { released };
@@ -210,7 +253,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				const filter: Filter = { state: "dead" };
 				if (ctx.params.type) filter.type = ctx.params.type;
 				const now = Date.now();
-				const retried = await this.jobs().update(filter, { $set: { state: "queued", attempts: 0, runAt: now, updatedAt: now } }, { multi: true });
+				const retried = await this.requeue(filter, { attempts: 0, runAt: now, updatedAt: now });
 				return { retried };
 			}
 		},
@@ -282,6 +325,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 						payload: job.payload ?? {},
 						tier: job.tier ?? defaultTier(job.type),
 						state: "queued",
+						lane: laneOf("queued", job.tier ?? defaultTier(job.type), job.type),
 						runAt: job.runAt ?? now,
 						attempts: 0,
 						createdAt: now,
@@ -294,7 +338,17 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			if (job.refresh && doc.state === "done") {
 				await this.jobs().update(
 					{ key, state: "done" },
-					{ $set: { state: "queued", runAt: job.runAt ?? now, attempts: 0, tier: job.tier ?? doc.tier, payload: job.payload ?? doc.payload, updatedAt: now } }
+					{
+						$set: {
+							state: "queued",
+							lane: laneOf("queued", job.tier ?? doc.tier, doc.type),
+							runAt: job.runAt ?? now,
+							attempts: 0,
+							tier: job.tier ?? doc.tier,
+							payload: job.payload ?? doc.payload,
+							updatedAt: now
+						}
+					}
 				);
 				return true;
 			}
@@ -308,10 +362,26 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			const unset = { $unset: { leaseToken: true as const, leaseOwner: true as const, leaseUntil: true as const } };
 			await this.jobs().update(
 				{ ...expired, attempts: { $gte: this.config.JOB_MAX_ATTEMPTS } },
-				{ $set: { state: "dead", lastError: "lease expired on every attempt (worker died or hung)", lastErrorKind: "retryable", updatedAt: now }, ...unset },
+				{ $set: { state: "dead", lane: "dead", lastError: "lease expired on every attempt (worker died or hung)", lastErrorKind: "retryable", updatedAt: now }, ...unset },
 				{ multi: true }
 			);
-			return this.jobs().update(expired, { $set: { state: "queued", runAt: now, updatedAt: now }, ...unset }, { multi: true });
+			return this.requeue(expired, { runAt: now, updatedAt: now }, unset.$unset);
+		},
+
+		/** Puts matching jobs back in their lanes; a lane depends on each job's tier and type. */
+		async requeue(this: SchedulerThis, filter: Filter, set: Record<string, unknown>, unset: Record<string, true> = {}): Promise<number> {
+			const jobs = await this.jobs().find(filter, { projection: { _id: 1, tier: 1, type: 1 } });
+			const byLane = new Map<string, string[]>();
+			for (const j of jobs) {
+				const lane = laneOf("queued", j.tier, j.type);
+				byLane.set(lane, [...(byLane.get(lane) ?? []), j._id]);
+			}
+			let n = 0;
+			for (const [lane, ids] of byLane) {
+				const update = Object.keys(unset).length ? { $set: { ...set, state: "queued", lane }, $unset: unset } : { $set: { ...set, state: "queued", lane } };
+				n += await this.jobs().update({ ...filter, _id: { $in: ids } }, update, { multi: true });
+			}
+			return n;
 		},
 
 		async pausedTypes(this: SchedulerThis): Promise<string[]> {
@@ -339,7 +409,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			}
 			const status = this.stats.status({
 				tiers,
-				done: await jobs.count({ state: "done" }),
+				done: (await jobs.count({ state: "done" })) + (((await this.collection("controls").findOne({ _id: "counters" }))?.ephemeralDone as number | undefined) ?? 0),
 				dead: await jobs.count({ state: "dead" }),
 				paused: await this.pausedTypes()
 			});

@@ -8,6 +8,15 @@ export type JobState = "queued" | "leased" | "done" | "dead";
 /** What the scheduler knows of a failure; error classes lose their type crossing nodes, `kind` survives. */
 export type FailureKind = "retryable" | "rate-limited" | "not-found" | "fatal";
 
+/**
+ * Where a job waits: `q|<tier>|<type>` while queued, else its state. Leases ask for exact lanes
+ * through an index, so an idle worker polling an empty lane costs next to nothing even when
+ * another lane holds 100k jobs.
+ */
+export function laneOf(state: JobState, tier: Tier, type: string): string {
+	return state === "queued" ? `q|${tier}|${type}` : state;
+}
+
 export interface JobDoc extends Doc {
 	/** Unique: type plus entity, so enqueueing twice is harmless. */
 	key: string;
@@ -16,6 +25,7 @@ export interface JobDoc extends Doc {
 	payload: Record<string, unknown>;
 	tier: Tier;
 	state: JobState;
+	lane: string;
 	/** Epoch ms before which the job is not leased (backoff, rate limits). */
 	runAt: number;
 	attempts: number;

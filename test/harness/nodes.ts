@@ -4,7 +4,9 @@ import { ServiceBroker } from "moleculer";
 import { attachConfig, testConfig, type Env } from "../../config";
 import { brokerOptions } from "../../moleculer.config";
 
-const ENTRY = path.resolve(__dirname, "../../dist/bin/cratedigger.js");
+// Run from ts-jest (test/harness) or compiled into dist/test/harness by the benchmarks.
+const ROOT = path.resolve(__dirname, "../..");
+const ENTRY = path.basename(ROOT) === "dist" ? path.join(ROOT, "bin/cratedigger.js") : path.join(ROOT, "dist/bin/cratedigger.js");
 
 export interface NodeProcess {
 	readonly nodeID: string;

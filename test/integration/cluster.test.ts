@@ -1,6 +1,6 @@
 import type { ServiceBroker } from "moleculer";
 import type { NodeInfo } from "../../services/ops.service";
-import { describeWithBinaries } from "../harness/binaries";
+import { describeWithBinaries } from "../harness/describe-with-binaries";
 import { clientBroker, startNode, type NodeProcess } from "../harness/nodes";
 import { eventually, freePort } from "../harness/ports";
 import { startNats, type ServerProcess } from "../harness/servers";

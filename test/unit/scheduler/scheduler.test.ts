@@ -14,7 +14,10 @@ describe("scheduler: the durable job frontier", () => {
 		await broker.start();
 	}
 	const lease = (types: string[], max = 10, leaseMs?: number) => broker.call<LeasedJob[], object>("scheduler.lease", { types, max, ...(leaseMs ? { leaseMs } : {}) });
-	const enqueue = (jobs: object[]) => broker.call<{ created: number; existing: number }, object>("scheduler.enqueue", { jobs });
+	const enqueue = async (jobs: object[]) => {
+		const { created, existing } = await broker.call<{ created: number; existing: number }, object>("scheduler.enqueue", { jobs });
+		return { created, existing };
+	};
 
 	afterEach(() => broker.stop());
 
@@ -23,6 +26,12 @@ describe("scheduler: the durable job frontier", () => {
 		expect(await enqueue([{ type: "artist.discover", entity: "a" }, { type: "artist.discover", entity: "a" }])).toEqual({ created: 1, existing: 1 });
 		expect(await enqueue([{ type: "artist.discover", entity: "a" }])).toEqual({ created: 0, existing: 1 });
 		expect(await lease(["artist.discover"])).toHaveLength(1);
+	});
+
+	it("caps how many jobs of a type may exist (CRAWL_MAX_ARTISTS)", async () => {
+		await start();
+		const jobs = Array.from({ length: 5 }, (_, i) => ({ type: "artist.discover", entity: `a${i}` }));
+		expect(await broker.call("scheduler.enqueue", { jobs, cap: { type: "artist.discover", max: 3 } })).toEqual({ created: 3, existing: 0, capped: 2 });
 	});
 
 	it("a job is leased once; completing it keeps it from coming back", async () => {

@@ -1,0 +1,101 @@
+import type { Service, ServiceSchema } from "moleculer";
+import { configFor } from "../config";
+import { RateLimitMixin } from "../mixins/rate-limit/rate-limit.mixin";
+import { UpstreamMixin, type UpstreamVars } from "../mixins/upstream/upstream.mixin";
+import type { Provider, ProviderAlbum, ProviderTrack } from "../mixins/upstream/types";
+import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
+import type { LeasedJob } from "./scheduler/jobs";
+import { spotifyOf } from "./crawl/clients";
+import { discoverArtists, parseEntity } from "./crawl/discovery";
+
+interface AlbumCrawlerMethods {
+	crawlSpotifyAlbums(jobs: LeasedJob[]): Promise<JobResult[]>;
+	crawlDeezerAlbum(job: LeasedJob): Promise<JobResult>;
+	saveTracks(provider: Provider, tracks: ProviderTrack[], depth: number, albumArtistIds: Set<string>): Promise<void>;
+}
+type AlbumCrawlerThis = Service<WorkerSettings> & UpstreamVars & AlbumCrawlerMethods;
+
+const depthOf = (job: LeasedJob) => (typeof job.payload.depth === "number" ? job.payload.depth : 0);
+
+/**
+ * Expands albums into tracks. On an extended-quota Spotify app it leases 20 albums at a time and
+ * uses the batch endpoints (20 albums, then 50 full tracks a call); on a development-mode app the
+ * connector falls back to one call per item by itself.
+ */
+const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
+	name: "album-crawler",
+	mixins: [RateLimitMixin, UpstreamMixin(), WorkerMixin],
+	settings: { worker: { jobTypes: ["album.tracks"], batchSize: 20 } },
+
+	methods: {
+		async processBatch(this: AlbumCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
+			const spotifyJobs = jobs.filter(j => parseEntity(j.entity).provider === "spotify");
+			const results = new Map<string, JobResult>();
+			if (spotifyJobs.length) {
+				const res = await this.crawlSpotifyAlbums(spotifyJobs).catch((err: Error) => spotifyJobs.map(() => err));
+				spotifyJobs.forEach((j, i) => results.set(j.id, res[i]));
+			}
+			await Promise.all(
+				jobs.filter(j => !results.has(j.id)).map(async j => results.set(j.id, await this.crawlDeezerAlbum(j).catch((err: Error) => err)))
+			);
+			return jobs.map(j => results.get(j.id) ?? new Error("album job not handled"));
+		},
+
+		async crawlSpotifyAlbums(this: AlbumCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
+			const spotify = spotifyOf(this);
+			const ids = jobs.map(j => parseEntity(j.entity).id ?? "");
+			const albums = new Map<string, ProviderAlbum>((await spotify.albumsWithTracks(ids)).map(a => [a.id, a]));
+			const simplified = [...albums.values()].flatMap(a => a.tracks ?? []);
+			const full = await spotify.tracks(simplified.map(t => t.id));
+			const byAlbum = new Map<string, ProviderTrack[]>();
+			for (const t of full) {
+				const list = byAlbum.get(t.albumId ?? "") ?? [];
+				list.push(t);
+				byAlbum.set(t.albumId ?? "", list);
+			}
+			return Promise.all(
+				jobs.map(async (job, i) => {
+					const album = albums.get(ids[i]);
+					if (!album) return { outcome: "not-found" };
+					const tracks = byAlbum.get(album.id) ?? [];
+					await this.saveTracks("spotify", tracks, depthOf(job), new Set(album.artists.map(a => a.id)));
+					await this.broker.call("catalog.markAlbumTracksFetched", { provider: "spotify", id: album.id });
+					return { outcome: `${tracks.length} tracks` };
+				})
+			);
+		},
+
+		async crawlDeezerAlbum(this: AlbumCrawlerThis, job: LeasedJob): Promise<JobResult> {
+			const id = parseEntity(job.entity).id ?? job.entity;
+			const tracks = await this.deezer.albumTracks(id);
+			await this.saveTracks("deezer", tracks.map(t => ({ ...t, albumId: t.albumId ?? id })), depthOf(job), new Set());
+			await this.broker.call("catalog.markAlbumTracksFetched", { provider: "deezer", id });
+			return { outcome: `${tracks.length} tracks` };
+		},
+
+		async saveTracks(this: AlbumCrawlerThis, provider: Provider, tracks: ProviderTrack[], depth: number, albumArtistIds: Set<string>) {
+			if (tracks.length === 0) return;
+			const saved = await this.broker.call<Array<{ id: string; needsFeatures: boolean }>, object>("catalog.upsertTracks", {
+				tracks: tracks.map(t => ({
+					provider,
+					id: t.id,
+					name: t.name,
+					isrc: t.isrc,
+					artists: t.artists,
+					albumId: t.albumId,
+					durationMs: t.durationMs,
+					previewUrl: t.previewUrl,
+					popularity: t.popularity,
+					tempo: t.tempo
+				}))
+			});
+			const features = saved.filter(s => s.needsFeatures).map(s => ({ type: "track.features", entity: s.id, tier: "high" }));
+			if (features.length) await this.broker.call("scheduler.enqueue", { jobs: features });
+			this.broker.metrics?.increment("crawler_tracks_processed_total", { stage: "album" }, tracks.length);
+			const featured = tracks.flatMap(t => t.artists).filter(a => !albumArtistIds.has(a.id));
+			await discoverArtists(this.broker, configFor(this.broker), provider, featured, depth + 1);
+		}
+	}
+};
+
+export default AlbumCrawlerService;
