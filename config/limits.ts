@@ -23,7 +23,7 @@ export const limitVars = {
 		re: /^[A-Za-z0-9._-]{1,50}$/,
 		expected: "letters, digits, '.', '_' or '-' (at most 50)"
 	}),
-	LIMITER_MARGIN_MS: int(20, "Added to every window to absorb the jitter between granting a call and the upstream seeing it, in ms.", {
+	LIMITER_MARGIN_MS: int(10, "Added to every window to cover clock differences between Redis and the nodes, in ms.", {
 		min: 0,
 		max: 10000
 	}),

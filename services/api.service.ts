@@ -3,6 +3,7 @@ import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 import type Redis from "ioredis";
 import { configFor } from "../config";
+import { limiterReadiness } from "../mixins/rate-limit";
 import { acquireRedis, releaseRedis } from "../mixins/redis";
 import { readiness, type Readiness } from "./api/readiness";
 
@@ -65,7 +66,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, Record<string, never>, ApiVar
 		/** Readiness: the store answers, the transporter is connected, and Redis is up when configured. */
 		ready: {
 			async handler(this: ApiThis, ctx: Context<unknown, HttpMeta>): Promise<Readiness> {
-				const result = await readiness(this.broker, this.redis);
+				const result = await readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
 				if (!result.ready) ctx.meta.$statusCode = 503;
 				return result;
 			}

@@ -21,6 +21,14 @@ export interface LimiterStatus {
 	/** Calls started in the last second on this node. */
 	recentRatePerSec: number;
 	pausedUntil?: number;
+	/** The node that answered. */
+	nodeID?: string;
+	/** This node's share of `maxPerWindow` in local and fallback mode. */
+	budget?: number;
+	/** Weight started in the current window: cluster-wide in shared mode, this node's otherwise. */
+	usedInWindow?: number;
+	/** Set while an operator's override replaces the configured settings. */
+	overridden?: boolean;
 }
 
 export interface Limiter {
@@ -42,5 +50,14 @@ export interface Limiter {
 
 /** What the rate-limit mixin adds to a service. */
 export interface RateLimitMethods {
-	limiter(name: string): Limiter;
+	/**
+	 * The limiter `name`. Its settings come from an operator's override, else from configuration
+	 * (spotify, deezer, llm), else from `defaults` (the first caller's), else it is an error.
+	 */
+	limiter(name: string, defaults?: LimiterSettings): Limiter;
+	/**
+	 * The limiter of one scraped host: one request per robots.txt Crawl-delay (seconds), or per the
+	 * configured default delay. Calling it again with another delay updates the limiter.
+	 */
+	hostLimiter(host: string, crawlDelaySeconds?: number): Limiter;
 }

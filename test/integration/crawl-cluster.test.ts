@@ -86,7 +86,7 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 				const s = await status();
 				return Object.values(s.tiers).every(t => t.queued + t.leased === 0) && s.done > 0 ? s : null;
 			},
-			90000,
+			120000,
 			250
 		);
 
@@ -128,7 +128,9 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		startWorker("w2");
 		await client.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
 
-		await eventually("some progress", async () => (await status()).done >= 10, 30000).catch(async err => {
+		// A fresh limiter prefix holds calls for one Spotify window (30 s): it cannot know what an
+		// earlier life of the cluster sent.
+		await eventually("some progress", async () => (await status()).done >= 10, 60000).catch(async err => {
 			throw new Error(`${(err as Error).message}\n${JSON.stringify(await status())}\n${nodes.map(x => `--- ${x.nodeID}\n${x.output().slice(-3000)}`).join("\n")}`);
 		});
 		victim.kill("SIGKILL");
@@ -147,7 +149,7 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		await client.call("scheduler.runTier", { tier: "low" });
 		await untilIdle();
 		expect((await client.call<Counts, object>("catalog.counts", {})).tracks).toBe(counts.tracks);
-	});
+	}, 240000);
 
 	it("completes with 10% of upstream calls failing; a malformed album ends in dead-letter with a clear error", async () => {
 		await startCluster({
@@ -174,5 +176,5 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		expect(counts.tracks).toBe(expected.tracks);
 		expect(sims.spotify.stats().faults.error + sims.deezer.stats().faults.error).toBeGreaterThan(0);
 		for (const node of nodes) expect(node.child.exitCode).toBeNull();
-	});
+	}, 240000);
 });

@@ -1,0 +1,98 @@
+import type { ServiceBroker } from "moleculer";
+import { setLimitOverride } from "../mixins/rate-limit/admin";
+import { formatSettings, formatWindow, parseLimitSpec } from "../mixins/rate-limit/settings";
+import type { LimiterSettings, LimiterStatus } from "../mixins/rate-limit/types";
+import { renderTable } from "./table";
+import { replParams, type ReplCommand } from "./types";
+
+interface ServiceEntry {
+	name: string;
+	nodeID?: string;
+	actions?: Record<string, unknown>;
+}
+
+/**
+ * Every limiter on every node. Each node's services share its limiters, so one service per node
+ * (any that uses the rate-limit mixin) answers for all of them.
+ */
+export async function collectLimiterStatus(broker: ServiceBroker): Promise<LimiterStatus[]> {
+	const byNode = new Map<string, string>();
+	for (const s of broker.registry.getServiceList({ onlyAvailable: true, withActions: true }) as ServiceEntry[]) {
+		if (s.nodeID && s.actions && `${s.name}.limiterStatus` in s.actions && !byNode.has(s.nodeID)) byNode.set(s.nodeID, s.name);
+	}
+	const answers = await Promise.all(
+		[...byNode].map(async ([nodeID, service]) => {
+			try {
+				const list = await broker.call<LimiterStatus[], Record<string, never>>(`${service}.limiterStatus`, {}, { nodeID, timeout: 3000, retries: 0 });
+				return list.map(l => ({ ...l, nodeID: l.nodeID ?? nodeID }));
+			} catch {
+				return [];
+			}
+		})
+	);
+	return answers.flat().sort((a, b) => a.name.localeCompare(b.name) || (a.nodeID ?? "").localeCompare(b.nodeID ?? ""));
+}
+
+export async function limitsReport(broker: ServiceBroker, now = Date.now()): Promise<string> {
+	const all = await collectLimiterStatus(broker);
+	if (all.length === 0) return "No node runs a rate limiter.";
+	return renderTable(
+		["limiter", "node", "mode", "limit", "share", "used", "calls/s", "queued", "running", "paused"],
+		all.map(l => [
+			l.name,
+			l.nodeID === broker.nodeID ? `${l.nodeID} (this)` : l.nodeID,
+			l.mode,
+			formatSettings(l.settings) + (l.overridden ? " (override)" : ""),
+			l.budget,
+			l.usedInWindow === undefined ? undefined : `${l.usedInWindow}/${formatWindow(l.settings.windowMs)}`,
+			l.recentRatePerSec,
+			l.queued,
+			l.running,
+			l.pausedUntil ? `${((l.pausedUntil - now) / 1000).toFixed(1)} s` : ""
+		])
+	);
+}
+
+/** `limits set <name> <spec>`: the new limit for the whole cluster. */
+export async function setLimit(broker: ServiceBroker, name: string, spec: string, concurrency?: number): Promise<string> {
+	const settings: LimiterSettings = parseLimitSpec(spec);
+	if (concurrency !== undefined) {
+		if (!Number.isInteger(concurrency) || concurrency < 0) throw new Error(`--concurrency must be a whole number, 0 for no cap (got ${concurrency})`);
+		settings.maxConcurrent = concurrency;
+	}
+	const { persisted } = await setLimitOverride(broker, name, settings);
+	return `${name}: ${formatSettings(settings)} on every node${persisted ? " (stored in Redis)" : " (announced to the running nodes; not persisted without Redis)"}`;
+}
+
+export async function resetLimit(broker: ServiceBroker, name: string): Promise<string> {
+	const { persisted } = await setLimitOverride(broker, name, null);
+	return `${name}: back to its configured limit${persisted ? " (override removed from Redis)" : ""}`;
+}
+
+const USAGE = "Usage: limits | limits set <name> <calls>/<window> [--concurrency <n>] | limits reset <name>";
+
+export const limitsCommand: ReplCommand = {
+	command: "limits [action] [name] [spec]",
+	description: "Rate limiters on every node; 'limits set spotify 120/30s' changes one for the whole cluster, 'limits reset spotify' undoes it",
+	options: [{ option: "--concurrency <n>", description: "with set: most calls in flight at once across the cluster (0: no cap)" }],
+	async action(broker, args) {
+		const p = replParams(args);
+		const action = typeof p.action === "string" ? p.action : undefined;
+		const name = typeof p.name === "string" ? p.name : undefined;
+		const spec = typeof p.spec === "string" ? p.spec : undefined;
+		try {
+			if (!action || action === "show") {
+				console.log(await limitsReport(broker));
+			} else if (action === "set" && name && spec) {
+				const c = p.options?.concurrency;
+				console.log(await setLimit(broker, name, spec, c === undefined ? undefined : Number(c)));
+			} else if (action === "reset" && name) {
+				console.log(await resetLimit(broker, name));
+			} else {
+				console.log(USAGE);
+			}
+		} catch (err) {
+			console.log(`limits: ${(err as Error).message}`);
+		}
+	}
+};
