@@ -11,7 +11,7 @@ export function formatStatus(s: CrawlStatus): string {
 		(["high", "medium", "low"] as const).map(t => [t, s.tiers[t].queued, s.tiers[t].leased])
 	);
 	const eta = s.etaSec === null ? "unknown" : `${s.etaSec} s`;
-	return `${tiers}\n\ndone ${s.done}, dead-letter ${s.dead}, failures (10 min) ${s.recentFailures}, rate ${s.ratePerMin}/min, ETA ${eta}${
+	return `${tiers}\n\ndone ${s.done}, dead-letter ${s.dead}, failures (10 min) ${s.recentFailures}, rate ${s.ratePerMin}/min, ETA ${eta}, Spotify app mode ${s.spotifyMode}${
 		s.paused.length ? `\npaused: ${s.paused.join(", ")}` : ""
 	}`;
 }

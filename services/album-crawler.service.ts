@@ -5,7 +5,7 @@ import { UpstreamMixin, type UpstreamVars } from "../mixins/upstream/upstream.mi
 import type { Provider, ProviderAlbum, ProviderTrack } from "../mixins/upstream/types";
 import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { LeasedJob } from "./scheduler/jobs";
-import { spotifyOf } from "./crawl/clients";
+import { spotifyOf, spotifyModeStore } from "./crawl/clients";
 import { discoverArtists, parseEntity } from "./crawl/discovery";
 
 interface AlbumCrawlerMethods {
@@ -24,7 +24,7 @@ const depthOf = (job: LeasedJob) => (typeof job.payload.depth === "number" ? job
  */
 const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
 	name: "album-crawler",
-	mixins: [RateLimitMixin, UpstreamMixin(), WorkerMixin],
+	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
 	settings: { worker: { jobTypes: ["album.tracks"], batchSize: 20 } },
 
 	methods: {

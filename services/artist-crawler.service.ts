@@ -8,7 +8,7 @@ import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/work
 import type { LeasedJob } from "./scheduler/jobs";
 import { discoverArtists, parseEntity } from "./crawl/discovery";
 import { normaliseKey } from "./catalog/model";
-import { clientOf, seedProvider } from "./crawl/clients";
+import { clientOf, seedProvider, spotifyModeStore } from "./crawl/clients";
 
 type ArtistCrawlerThis = Service<WorkerSettings> & UpstreamVars & { crawlArtist(job: LeasedJob): Promise<JobResult> };
 
@@ -18,7 +18,7 @@ type ArtistCrawlerThis = Service<WorkerSettings> & UpstreamVars & { crawlArtist(
  */
 const ArtistCrawlerService: ServiceSchema<WorkerSettings> = {
 	name: "artist-crawler",
-	mixins: [RateLimitMixin, UpstreamMixin(), WorkerMixin],
+	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
 	settings: { worker: { jobTypes: ["artist.discover"], batchSize: 1 } },
 
 	methods: {

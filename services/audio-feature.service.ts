@@ -6,6 +6,7 @@ import type { AudioFeatures, ProviderTrack } from "../mixins/upstream/types";
 import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { FeaturesUpdate } from "./catalog.service";
 import type { TrackDoc } from "./catalog/model";
+import { spotifyModeStore } from "./crawl/clients";
 import type { LeasedJob } from "./scheduler/jobs";
 
 type TrackRef = Pick<TrackDoc, "_id" | "isrc" | "spotifyId" | "deezerId" | "previewUrl">;
@@ -24,7 +25,7 @@ type AudioFeatureThis = Service<WorkerSettings> & UpstreamVars & AudioFeatureMet
  */
 const AudioFeatureService: ServiceSchema<WorkerSettings> = {
 	name: "audio-feature",
-	mixins: [RateLimitMixin, UpstreamMixin(), WorkerMixin],
+	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
 	settings: { worker: { jobTypes: ["track.features"], batchSize: 100 } },
 
 	methods: {

@@ -299,6 +299,18 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			}
 		},
 
+		/** The Spotify app mode the workers detected: read it, or record it (`mode`). */
+		spotifyMode: {
+			visibility: "public",
+			params: { mode: { type: "enum", values: ["extended", "development"], optional: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ mode?: string }>) {
+				const controls = this.collection("controls");
+				if (ctx.params.mode) await controls.upsert({ _id: "spotify" }, { $set: { mode: ctx.params.mode, detectedAt: Date.now() } });
+				const doc = await controls.findOne({ _id: "spotify" });
+				return { mode: (doc?.mode as string | undefined) ?? undefined };
+			}
+		},
+
 		/** Runs one tier's scheduling pass now (operators, tests). */
 		runTier: {
 			params: { tier: { type: "enum", values: ["high", "medium", "low"] } },
@@ -411,7 +423,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				tiers,
 				done: (await jobs.count({ state: "done" })) + (((await this.collection("controls").findOne({ _id: "counters" }))?.ephemeralDone as number | undefined) ?? 0),
 				dead: await jobs.count({ state: "dead" }),
-				paused: await this.pausedTypes()
+				paused: await this.pausedTypes(),
+				spotifyMode: ((await this.collection("controls").findOne({ _id: "spotify" }))?.mode as CrawlStatus["spotifyMode"]) ?? "unknown"
 			});
 			this.stats.publishQueueDepth(this.broker, tiers);
 			return status;

@@ -1,6 +1,7 @@
 import { FatalError } from "../../mixins/upstream/errors";
-import type { SpotifyClient } from "../../mixins/upstream/spotify";
-import type { CatalogClient, Provider } from "../../mixins/upstream/types";
+import type { Service } from "moleculer";
+import type { SpotifyClient, SpotifyModeStore } from "../../mixins/upstream/spotify";
+import type { CatalogClient, Provider, SpotifyMode } from "../../mixins/upstream/types";
 import type { UpstreamVars } from "../../mixins/upstream/upstream.mixin";
 
 
@@ -17,4 +18,20 @@ export function spotifyOf(svc: UpstreamVars): SpotifyClient {
 
 export function clientOf(svc: UpstreamVars, provider: Provider): CatalogClient {
 	return provider === "spotify" ? spotifyOf(svc) : svc.deezer;
+}
+
+/**
+ * The detected Spotify mode lives with the scheduler (in its store), so every worker node and every
+ * restart reuses it instead of spending a refused batch call to find out again.
+ */
+export function spotifyModeStore(svc: Service): SpotifyModeStore {
+	return {
+		load: async () => {
+			const res = await svc.broker.call<{ mode?: SpotifyMode }, object>("scheduler.spotifyMode", {}).catch(() => ({ mode: undefined }));
+			return res.mode;
+		},
+		save: async mode => {
+			await svc.broker.call("scheduler.spotifyMode", { mode }).catch(() => undefined);
+		}
+	};
 }

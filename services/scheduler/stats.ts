@@ -12,6 +12,8 @@ export interface CrawlStatus {
 	/** Seconds until the queue is empty at the current rate; null when idle or unknown. */
 	etaSec: number | null;
 	paused: string[];
+	/** The Spotify app mode the workers detected (or were told). */
+	spotifyMode: "unknown" | "extended" | "development";
 }
 
 const RATE_WINDOW_MS = 5 * 60_000;
@@ -38,7 +40,7 @@ export class CrawlStats {
 		if (this.failures.length > 100_000) this.failures = this.failures.slice(-50_000);
 	}
 
-	status(base: Pick<CrawlStatus, "tiers" | "done" | "dead" | "paused">): CrawlStatus {
+	status(base: Pick<CrawlStatus, "tiers" | "done" | "dead" | "paused" | "spotifyMode">): CrawlStatus {
 		const now = Date.now();
 		this.done = this.done.filter(t => t > now - RATE_WINDOW_MS);
 		this.failures = this.failures.filter(t => t > now - FAILURE_WINDOW_MS);
@@ -56,6 +58,6 @@ export class CrawlStats {
 	static line(s: CrawlStatus): string {
 		const q = (t: Tier) => `${t} ${s.tiers[t].queued}+${s.tiers[t].leased}`;
 		const eta = s.etaSec === null ? "?" : `${s.etaSec}s`;
-		return `crawl: queued+leased ${q("high")}, ${q("medium")}, ${q("low")} | done ${s.done} | dead ${s.dead} | ${s.ratePerMin}/min | ETA ${eta}${s.paused.length ? ` | paused ${s.paused.join(",")}` : ""}`;
+		return `crawl: queued+leased ${q("high")}, ${q("medium")}, ${q("low")} | done ${s.done} | dead ${s.dead} | ${s.ratePerMin}/min | ETA ${eta} | spotify ${s.spotifyMode}${s.paused.length ? ` | paused ${s.paused.join(",")}` : ""}`;
 	}
 }

@@ -78,6 +78,7 @@ describe("the crawl pipeline in one process", () => {
 			await broker.call("scheduler.seed", { artists: [seed.name] });
 			const status = await untilIdle(broker);
 			expect(status.dead).toBe(0);
+			expect(status.spotifyMode).toBe(mode);
 
 			const reachable = reachableArtists(sims.catalog, [0]);
 			let expectedTracks = 0;
