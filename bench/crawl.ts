@@ -18,6 +18,7 @@ import type { CrawlStatus } from "../services/scheduler/stats";
 import { clientBroker, startNode, type NodeProcess } from "../test/harness/nodes";
 import { sleep } from "../test/harness/ports";
 import { startNats } from "../test/harness/servers";
+import { upstreamEnv } from "../test/harness/upstream-env";
 import { generateCatalog, type CatalogOptions } from "../test/simulators/catalog";
 
 type Mode = "extended" | "development";
@@ -73,13 +74,7 @@ async function simStats(base: string): Promise<SimStats> {
 
 function crawlEnv(sims: Sims): Env {
 	return {
-		SPOTIFY_CLIENT_ID: sims.clientId,
-		SPOTIFY_CLIENT_SECRET: sims.clientSecret,
-		SPOTIFY_ACCOUNTS_URL: sims.spotifyAccounts,
-		SPOTIFY_API_URL: sims.spotifyApi,
-		DEEZER_API_URL: sims.deezer,
-		SPOTIFY_RATE_PER_30S: "100000",
-		DEEZER_RATE: "100000",
+		...upstreamEnv(sims),
 		DEEZER_WINDOW_MS: "1000",
 		WORKER_POLL_MS: "50",
 		CRAWL_MAX_DEPTH: "0",

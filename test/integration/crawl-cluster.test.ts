@@ -3,6 +3,7 @@ import type { CrawlStatus } from "../../services/scheduler/stats";
 import { describeWithBinaries } from "../harness/describe-with-binaries";
 import { clientBroker, startNode, type NodeProcess } from "../harness/nodes";
 import { eventually } from "../harness/ports";
+import { pairUrls, upstreamEnv } from "../harness/upstream-env";
 import { startNats, startRedis, type ServerProcess } from "../harness/servers";
 import { startSimulators, type SimulatorPair } from "../simulators";
 
@@ -57,13 +58,7 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		REQUEST_TIMEOUT: "5000",
 		METRICS_ENABLED: "false",
 		STORE_IN_MEMORY: "true",
-		SPOTIFY_CLIENT_ID: sims.spotify.clientId,
-		SPOTIFY_CLIENT_SECRET: sims.spotify.clientSecret,
-		SPOTIFY_ACCOUNTS_URL: sims.spotify.accountsUrl,
-		SPOTIFY_API_URL: sims.spotify.apiUrl,
-		DEEZER_API_URL: sims.deezer.url,
-		SPOTIFY_RATE_PER_30S: "100000",
-		DEEZER_RATE: "100000",
+		...upstreamEnv(pairUrls(sims)),
 		JOB_LEASE_MS: "3000",
 		JOB_BACKOFF_BASE_MS: "50",
 		JOB_BACKOFF_MAX_MS: "500",

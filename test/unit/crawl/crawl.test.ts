@@ -3,6 +3,7 @@ import { attachConfig, testConfig } from "../../../config";
 import { serviceCatalog } from "../../../services";
 import type { CrawlStatus } from "../../../services/scheduler/stats";
 import { eventually } from "../../harness/ports";
+import { pairUrls, upstreamEnv } from "../../harness/upstream-env";
 import { reachableArtists, startSimulators, type SimulatorPair } from "../../simulators";
 
 const CRAWL_SERVICES = ["scheduler", "catalog", "artist-crawler", "album-crawler", "audio-feature"];
@@ -21,13 +22,7 @@ async function crawl(sims: SimulatorPair, mode: "extended" | "development", extr
 	attachConfig(
 		broker,
 		testConfig({
-			SPOTIFY_CLIENT_ID: sims.spotify.clientId,
-			SPOTIFY_CLIENT_SECRET: sims.spotify.clientSecret,
-			SPOTIFY_ACCOUNTS_URL: sims.spotify.accountsUrl,
-			SPOTIFY_API_URL: sims.spotify.apiUrl,
-			DEEZER_API_URL: sims.deezer.url,
-			SPOTIFY_RATE_PER_30S: "100000",
-			DEEZER_RATE: "100000",
+			...upstreamEnv(pairUrls(sims)),
 			WORKER_POLL_MS: "20",
 			CRAWL_MAX_DEPTH: "20",
 			JOB_BACKOFF_BASE_MS: "10",
