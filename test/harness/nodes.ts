@@ -19,10 +19,10 @@ export interface NodeProcess {
 }
 
 /** Starts one cratedigger node as a separate OS process, from the compiled entry point. */
-export function startNode(nodeID: string, env: Env): NodeProcess {
+export function startNode(nodeID: string, env: Env, opts: { stdin?: boolean } = {}): NodeProcess {
 	const child = spawn(process.execPath, [ENTRY], {
 		env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ID: nodeID, LOG_FORMAT: "short", LOG_LEVEL: "warn", ...env },
-		stdio: ["ignore", "pipe", "pipe"]
+		stdio: [opts.stdin ? "pipe" : "ignore", "pipe", "pipe"]
 	});
 	let out = "";
 	child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
