@@ -145,8 +145,13 @@ async function runOnce(mode: Mode, topology: Topology): Promise<Row> {
 	}
 
 	const started = Date.now();
-	for (let i = 0; i < seeds.length; i += 1000) await broker.call("scheduler.enqueue", { jobs: seeds.slice(i, i + 1000) });
-	await waitForIdle(broker, sampleRss);
+	try {
+		for (let i = 0; i < seeds.length; i += 1000) await broker.call("scheduler.enqueue", { jobs: seeds.slice(i, i + 1000) });
+		await waitForIdle(broker, sampleRss);
+	} catch (err) {
+		for (const n of nodes) console.error(`--- ${n.nodeID} (exit ${n.child.exitCode ?? n.child.signalCode ?? "running"})\n${n.output().slice(-4000)}`);
+		throw err;
+	}
 	const seconds = (Date.now() - started) / 1000;
 	const counts = await broker.call<{ tracks: number }, object>("catalog.counts", {});
 	const spotify = await simStats(sims.spotify);
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
 		for (const topology of TOPOLOGIES) {
 			const row = await runOnce(mode, topology);
 			rows.push(row);
-			console.log(`  done: ${mode} ${topology} in ${fmt(row.seconds)} s`);
+			console.log(`  done: ${mode} ${topology} in ${fmt(row.seconds)} s: ${row.tracks} tracks, ${row.spotifyCalls} Spotify and ${row.deezerCalls} Deezer calls, max RSS ${row.maxRssMb} MB`);
 		}
 	}
 	console.log("");

@@ -117,10 +117,10 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		});
 	}
 
-	it("every track exactly once when a worker is killed with SIGKILL mid-crawl and another joins", async () => {
+	it("every track exactly once when a worker is killed with SIGKILL mid-crawl, another joins and a third stops on SIGTERM", async () => {
 		await startCluster({ catalog: { seed: 21, artists: 12, albumsPerArtist: 4, tracksPerAlbum: 10 } });
 		const victim = startWorker("w1");
-		startWorker("w2");
+		const leaver = startWorker("w2");
 		await client.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
 
 		// A fresh limiter prefix holds calls for one Spotify window (30 s): it cannot know what an
@@ -131,6 +131,10 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		victim.kill("SIGKILL");
 		await victim.exited();
 		startWorker("w3");
+		// A worker told to stop finishes or gives back its jobs and exits cleanly.
+		await eventually("more progress", async () => (await status()).done >= 40, 60000);
+		leaver.kill("SIGTERM");
+		expect(await leaver.exited()).toBe(0);
 
 		const final = await untilIdle();
 		expect(final.dead).toBe(0);
@@ -138,7 +142,7 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		expect(counts.tracks).toBe(expectedCrawl(sims).tracks);
 		expect(counts.featuresPending).toBe(0);
 		expect(counts.withTempo).toBeGreaterThan(0);
-		for (const node of nodes.filter(x => x !== victim)) expect(node.child.exitCode).toBeNull();
+		for (const node of nodes.filter(x => x !== victim && x !== leaver)) expect(node.child.exitCode).toBeNull();
 
 		// Crawling again adds no duplicates.
 		await client.call("scheduler.runTier", { tier: "low" });
