@@ -5,29 +5,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { serviceCatalog } from "../../services";
 
 const root = path.resolve(__dirname, "..", "..");
 const read = (rel: string): string => fs.readFileSync(path.join(root, rel), "utf8");
 
-/** Every service name a node may list in SERVICES. */
-const KNOWN_SERVICES = [
-	"api",
-	"scheduler",
-	"catalog",
-	"artist-crawler",
-	"album-crawler",
-	"audio-feature",
-	"scraper",
-	"insights",
-	"users",
-	"activity",
-	"ops"
-];
+/** Every service name a node may list in SERVICES: the entry point refuses any other. */
+const KNOWN_SERVICES = Object.keys(serviceCatalog);
 
 const APP_ROLES = {
 	api: ["api", "ops"],
-	scheduler: ["scheduler", "catalog", "users", "activity", "insights", "ops"],
-	crawler: ["artist-crawler", "album-crawler", "audio-feature", "scraper", "ops"]
+	scheduler: ["scheduler", "catalog", "ops"],
+	crawler: ["artist-crawler", "album-crawler", "audio-feature", "ops"]
 } as const;
 type AppRole = keyof typeof APP_ROLES;
 const appRoles = Object.keys(APP_ROLES) as AppRole[];
