@@ -200,9 +200,8 @@ const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerV
 		const leaseMs = configFor(this.broker).JOB_LEASE_MS;
 		const state = this.workerState;
 		state.heartbeat = setInterval(() => {
-			for (const job of state.inFlight.values()) {
-				this.broker.call("scheduler.heartbeat", { id: job.id, token: job.token }).catch(() => undefined);
-			}
+			const jobs = [...state.inFlight.values()].map(j => ({ id: j.id, token: j.token }));
+			if (jobs.length) this.broker.call("scheduler.heartbeatMany", { jobs }).catch(() => undefined);
 		}, Math.max(500, Math.floor(leaseMs / 3)));
 		state.heartbeat.unref();
 		startLoops.call(this);

@@ -87,7 +87,7 @@ describe("scheduler: the durable job frontier", () => {
 		await enqueue([{ type: "a.b", entity: "1" }, { type: "a.b", entity: "2" }]);
 		const [first, second] = await lease(["a.b"], 2, 1000);
 		await new Promise(r => setTimeout(r, 600));
-		await broker.call("scheduler.heartbeat", { id: second.id, token: second.token, leaseMs: 5000 });
+		await broker.call("scheduler.heartbeatMany", { jobs: [{ id: second.id, token: second.token }], leaseMs: 5000 });
 		await new Promise(r => setTimeout(r, 700));
 		await (broker.getLocalService("scheduler") as unknown as { reapExpiredLeases(): Promise<number> }).reapExpiredLeases();
 		const again = await lease(["a.b"]);
