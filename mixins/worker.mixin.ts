@@ -7,6 +7,7 @@
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { configFor } from "../config";
 import type { LeasedJob } from "../services/scheduler/jobs";
+import { errorKind, retryAfterOf, type UpstreamErrorKind } from "./upstream/errors";
 import { serviceAvailable } from "../services/shared/registry";
 
 export type JobResult = { outcome?: string } | Error;
@@ -69,11 +70,10 @@ function sleep(ms: number, state: WorkerState): Promise<void> {
 	});
 }
 
-function failureOf(err: Error): { message: string; kind: string; retryAfterMs?: number } {
-	const e = err as Error & { kind?: string; retryAfterMs?: number; data?: { kind?: string; retryAfterMs?: number } };
-	const kind = e.kind ?? e.data?.kind ?? "retryable";
-	const retryAfterMs = e.retryAfterMs ?? e.data?.retryAfterMs;
-	return { message: `${err.name}: ${err.message}`.slice(0, 2000), kind: ["retryable", "rate-limited", "not-found", "fatal"].includes(kind) ? kind : "retryable", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+/** What the scheduler needs of a failure; the kind survives the error crossing nodes. */
+function failureOf(err: Error): { message: string; kind: UpstreamErrorKind; retryAfterMs?: number } {
+	const retryAfterMs = retryAfterOf(err);
+	return { message: `${err.name}: ${err.message}`.slice(0, 2000), kind: errorKind(err) ?? "retryable", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 async function runBatch(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
@@ -129,8 +129,9 @@ async function runLoop(this: WorkerThis): Promise<void> {
 				try {
 					if (result instanceof Error) {
 						state.failed++;
-						this.broker.metrics?.increment("crawler_errors_total", { type: job.type, kind: failureOf(result).kind });
-						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failureOf(result) });
+						const failure = failureOf(result);
+						this.broker.metrics?.increment("crawler_errors_total", { type: job.type, kind: failure.kind });
+						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failure });
 					} else {
 						state.processed++;
 						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, ...(result.outcome ? { outcome: result.outcome } : {}) });

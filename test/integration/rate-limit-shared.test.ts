@@ -8,19 +8,9 @@ import type { Limiter, RateLimitMethods } from "../../mixins/rate-limit/types";
 import { describeWithBinaries } from "../harness/describe-with-binaries";
 import { eventually, sleep } from "../harness/ports";
 import { startRedis, type ServerProcess } from "../harness/servers";
+import { worstWindow } from "../fixtures/limiter-harness";
 
 type LimitedService = Service & RateLimitMethods;
-
-/** Most calls started in any window [t, t + windowMs). */
-function worstWindow(starts: number[], windowMs: number): number {
-	const sorted = [...starts].sort((a, b) => a - b);
-	let worst = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (j < sorted.length && sorted[j] < sorted[i] + windowMs) j++;
-		worst = Math.max(worst, j - i);
-	}
-	return worst;
-}
 
 function runMany(limiter: Limiter, n: number, starts: number[]): Promise<unknown> {
 	return Promise.all(Array.from({ length: n }, () => limiter.schedule(async () => void starts.push(Date.now()))));

@@ -3,6 +3,8 @@ import { attachConfig, testConfig, type Config } from "../../../config";
 import { loadLimitConfig } from "../../../config/limits";
 import { limiterReadiness, RateLimitMixin, setLimitOverride } from "../../../mixins/rate-limit";
 import type { Limiter, LimiterSettings, LimiterStatus, RateLimitMethods } from "../../../mixins/rate-limit/types";
+import { worstWindow } from "../../fixtures/limiter-harness";
+import { sleep } from "../../harness/ports";
 
 type LimitedService = Service & RateLimitMethods;
 
@@ -19,18 +21,6 @@ async function startNode(opts: { nodeID?: string; transporter?: "Fake"; env?: Re
 	return { broker, service };
 }
 
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-
-/** Most calls started in any window [t, t + windowMs). */
-function worstWindow(starts: number[], windowMs: number): number {
-	const sorted = [...starts].sort((a, b) => a - b);
-	let worst = 0;
-	for (let i = 0, j = 0; i < sorted.length; i++) {
-		while (j < sorted.length && sorted[j] < sorted[i] + windowMs) j++;
-		worst = Math.max(worst, j - i);
-	}
-	return worst;
-}
 
 async function runMany(limiter: Limiter, n: number, starts: number[], opts: { weight?: number; priority?: number } = {}): Promise<void> {
 	await Promise.all(
