@@ -45,6 +45,7 @@ type SchedulerThis = Service & StoreMethods & SchedulerMethods & SchedulerVars;
 
 const ALL = "*";
 const EPHEMERAL_TYPES = ["track.features"];
+const ERROR_HISTORY = 5;
 
 /**
  * The durable job frontier. Workers lease jobs through actions; leases expire, so a dead worker
@@ -200,7 +201,11 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				const job = await this.jobs().findOne({ _id: id, leaseToken: token, state: "leased" });
 				if (!job) return { ok: false, state: "lease lost" };
 				const now = Date.now();
-				const base = { lastError: error.message.slice(0, 2000), lastErrorKind: error.kind, updatedAt: now };
+				const message = error.message.slice(0, 2000);
+				// A permanent fault can hide behind a transient one on the last attempt; the recent
+				// history shows both.
+				const errors = [...(job.errors ?? []), { at: now, kind: error.kind, message }].slice(-ERROR_HISTORY);
+				const base = { lastError: message, lastErrorKind: error.kind, errors, updatedAt: now };
 				const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
 				let state: JobDoc["state"];
 				let set: Record<string, unknown>;

@@ -34,6 +34,8 @@ export interface JobDoc extends Doc {
 	leaseUntil?: number;
 	lastError?: string;
 	lastErrorKind?: FailureKind;
+	/** The last few failures, oldest first. */
+	errors?: Array<{ at: number; kind: FailureKind; message: string }>;
 	outcome?: string;
 	createdAt: number;
 	updatedAt: number;

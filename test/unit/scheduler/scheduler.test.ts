@@ -62,9 +62,10 @@ describe("scheduler: the durable job frontier", () => {
 			await broker.call("scheduler.fail", { id: job.id, token: job.token, error: { message: `boom ${attempt}`, kind: "retryable" } });
 		}
 		expect(await lease(["album.tracks"])).toHaveLength(0);
-		const dead = await broker.call<Array<{ lastError: string; state: string }>, object>("scheduler.dead", {});
+		const dead = await broker.call<Array<{ lastError: string; state: string; errors: Array<{ message: string }> }>, object>("scheduler.dead", {});
 		expect(dead).toHaveLength(1);
 		expect(dead[0].lastError).toBe("boom 3");
+		expect(dead[0].errors.map(e => e.message)).toEqual(["boom 1", "boom 2", "boom 3"]);
 		expect(await broker.call("scheduler.retryDead", { type: "album.tracks" })).toEqual({ retried: 1 });
 		expect(await lease(["album.tracks"])).toHaveLength(1);
 	});
