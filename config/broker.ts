@@ -34,5 +34,11 @@ export const brokerVars = {
 /** The HTTP gateway. */
 export const gatewayVars = {
 	PORT: port(3000, "HTTP port of the api gateway."),
-	HOST: str("0.0.0.0", "Address the api gateway binds to.")
+	HOST: str("0.0.0.0", "Address the api gateway binds to."),
+	TRUST_PROXY: bool(false, "Take the client IP from X-Forwarded-For (only behind a proxy you run)."),
+	API_RATE_LIMIT_PER_MIN: int(600, "Requests one client IP may make to /api/v1 per minute (cluster-wide when REDIS_URL is set); 0 turns the limit off.", {
+		min: 0,
+		max: 1000000
+	}),
+	API_BODY_LIMIT: str("1mb", "Largest JSON request body the gateway accepts.", { re: /^\d+(kb|mb)$/, expected: "a size such as 512kb or 1mb" })
 };

@@ -6,6 +6,10 @@ import { storeVars } from "./store";
 import { crawlVars } from "./crawl";
 import { limitVars } from "./limits";
 import { upstreamProblems, upstreamVars } from "./upstreams";
+import { authProblems, authVars } from "./auth";
+import { scraperVars } from "./scraper";
+import { insightsVars } from "./insights";
+import { analysisVars } from "./analysis";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -15,10 +19,25 @@ export const configGroups = {
 	Stores: storeVars,
 	Crawl: crawlVars,
 	Upstreams: upstreamVars,
-	"Rate limits": limitVars
+	"Rate limits": limitVars,
+	"Users and auth": authVars,
+	Scraper: scraperVars,
+	Insights: insightsVars,
+	"Tempo analysis": analysisVars
 } satisfies Record<string, VarSpecs>;
 
-export const allVars = { ...brokerVars, ...gatewayVars, ...storeVars, ...crawlVars, ...upstreamVars, ...limitVars };
+export const allVars = {
+	...brokerVars,
+	...gatewayVars,
+	...storeVars,
+	...crawlVars,
+	...upstreamVars,
+	...limitVars,
+	...authVars,
+	...scraperVars,
+	...insightsVars,
+	...analysisVars
+};
 
 export type Config = ConfigOf<typeof allVars>;
 export type Env = Record<string, string | undefined>;
@@ -43,7 +62,7 @@ export function loadConfig(env: Env = readEnv()): Config {
 	}
 	if (problems.length) throw new ConfigError(problems);
 	const config = out as Config;
-	const crossChecks = [...upstreamProblems(config)];
+	const crossChecks = [...upstreamProblems(config), ...authProblems(config)];
 	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) crossChecks.push("HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL");
 	if (crossChecks.length) throw new ConfigError(crossChecks);
 	return config;
@@ -53,6 +72,7 @@ export function loadConfig(env: Env = readEnv()): Config {
 export function configTable(): string {
 	const rows: string[] = [];
 	for (const [group, vars] of Object.entries(configGroups as Record<string, VarSpecs>)) {
+		if (Object.keys(vars).length === 0) continue;
 		rows.push(`| **${group}** | | |`);
 		for (const [name, spec] of Object.entries(vars)) {
 			const def = name === "NODE_ID" ? "hostname-pid" : spec.defaultText;

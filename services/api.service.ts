@@ -1,20 +1,26 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, Service, ServiceSchema } from "moleculer";
-import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
+import ApiGateway, { type ApiRouteSchema, type ApiSettingsSchema } from "moleculer-web";
 import type Redis from "ioredis";
-import { configFor } from "../config";
+import { configFor, type Config } from "../config";
 import { limiterReadiness } from "../mixins/rate-limit";
 import { acquireRedis, releaseRedis } from "../mixins/redis";
+import type { AuthUser, GatewayMeta } from "./shared/access";
+import { accessSecret } from "./users/access-token";
+import { checkAccess, clientIp, userFromRequest, type GatewayRequest } from "./api/auth";
+import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type Readiness } from "./api/readiness";
 
 interface ApiVars {
 	redis?: Redis;
+	config: Config;
 }
-type ApiThis = Service<ApiSettingsSchema> & ApiVars;
-
-interface HttpMeta {
-	$statusCode?: number;
+interface ApiMethods {
+	addRoute(route: ApiRouteSchema, toBottom?: boolean): unknown;
+	authenticate(ctx: Context, route: unknown, req: IncomingMessage): AuthUser | null;
+	authorize(ctx: Context<unknown, GatewayMeta>, route: unknown, req: GatewayRequest): void;
 }
+type ApiThis = Service<ApiSettingsSchema> & ApiVars & ApiMethods;
 
 interface HttpError extends Error {
 	code?: number;
@@ -22,15 +28,39 @@ interface HttpError extends Error {
 	data?: unknown;
 }
 
-/**
- * The REST gateway. This file holds the gateway's settings and its own health actions; the routes
- * of each domain are added by later issues.
- */
-const ApiService: ServiceSchema<ApiSettingsSchema, Record<string, never>, ApiVars> = {
+/** Every service's REST actions, under /api/v1; each action's `rest` and `auth` keys place and guard it. */
+function apiRoute(service: ApiThis): ApiRouteSchema {
+	const config = service.config;
+	const route: ApiRouteSchema = {
+		path: "/api/v1",
+		autoAliases: true,
+		mappingPolicy: "restrict",
+		authentication: true,
+		authorization: true,
+		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: false }, urlencoded: { extended: true, limit: config.API_BODY_LIMIT } },
+		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage) {
+			ctx.meta.ip = clientIp(req, config.TRUST_PROXY);
+		}
+	};
+	if (config.API_RATE_LIMIT_PER_MIN > 0) {
+		route.rateLimit = {
+			window: 60_000,
+			limit: config.API_RATE_LIMIT_PER_MIN,
+			headers: true,
+			key: (req: IncomingMessage) => clientIp(req, config.TRUST_PROXY),
+			...(service.redis ? { StoreFactory: redisRateLimitStore(service.redis, config.LIMITER_ID_PREFIX) } : {})
+		};
+	}
+	return route;
+}
+
+/** The REST gateway: its settings, authentication, per-IP limits and its own health actions. */
+const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 	name: "api",
 	mixins: [ApiGateway],
 
 	settings: {
+		rest: "/",
 		port: 3000,
 		ip: "0.0.0.0",
 		log4XXResponses: false,
@@ -39,11 +69,12 @@ const ApiService: ServiceSchema<ApiSettingsSchema, Record<string, never>, ApiVar
 		routes: [
 			{
 				path: "/",
-				whitelist: ["api.health", "api.ready"],
+				whitelist: ["api.health", "api.ready", "status.page"],
 				mappingPolicy: "restrict",
 				aliases: {
 					"GET health": "api.health",
-					"GET ready": "api.ready"
+					"GET ready": "api.ready",
+					"GET status": "status.page"
 				}
 			}
 		],
@@ -51,7 +82,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, Record<string, never>, ApiVar
 			const status = typeof err.code === "number" && err.code >= 400 && err.code < 600 ? err.code : 500;
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
 			res.writeHead(status);
-			res.end(JSON.stringify({ error: { status, type: err.type ?? err.name, message: err.message, data: err.data } }));
+			const message = status >= 500 && err.type === undefined ? "Internal error" : err.message;
+			res.end(JSON.stringify({ error: { status, type: err.type ?? err.name, message, data: err.data } }));
 		}
 	},
 
@@ -65,19 +97,43 @@ const ApiService: ServiceSchema<ApiSettingsSchema, Record<string, never>, ApiVar
 
 		/** Readiness: the store answers, the transporter is connected, and Redis is up when configured. */
 		ready: {
-			async handler(this: ApiThis, ctx: Context<unknown, HttpMeta>): Promise<Readiness> {
+			async handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>): Promise<Readiness> {
 				const result = await readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
 				if (!result.ready) ctx.meta.$statusCode = 503;
 				return result;
 			}
+		},
+
+		/** Per-component health for admins: the readiness checks with their details, every time 200. */
+		adminHealth: {
+			rest: "GET /admin/health",
+			auth: "admin",
+			async handler(this: ApiThis): Promise<Readiness> {
+				return readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
+			}
+		}
+	},
+
+	methods: {
+		/** moleculer-web's hook: the bearer token's user, put in ctx.meta.user. */
+		authenticate(this: ApiThis, _ctx: Context, _route: unknown, req: IncomingMessage) {
+			return userFromRequest(req, accessSecret(this.config.JWT_SECRET)) ?? null;
+		},
+		/** moleculer-web's hook: the action's `auth` key decides. */
+		authorize(this: ApiThis, ctx: Context<unknown, GatewayMeta>, _route: unknown, req: GatewayRequest) {
+			checkAccess(req, ctx.meta.user);
 		}
 	},
 
 	created(this: ApiThis) {
-		const config = configFor(this.broker);
-		this.settings.port = config.PORT;
-		this.settings.ip = config.HOST;
-		if (config.REDIS_URL) this.redis = acquireRedis(this.broker, config.REDIS_URL);
+		this.config = configFor(this.broker);
+		this.settings.port = this.config.PORT;
+		this.settings.ip = this.config.HOST;
+		if (this.config.REDIS_URL) this.redis = acquireRedis(this.broker, this.config.REDIS_URL);
+		if (!this.config.JWT_SECRET) {
+			this.logger.warn("JWT_SECRET is unset: access tokens are signed with a per-process secret and die on restart");
+		}
+		this.addRoute(apiRoute(this));
 	},
 
 	async stopped(this: ApiThis) {

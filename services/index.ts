@@ -6,6 +6,7 @@ import AudioFeatureService from "./audio-feature.service";
 import CatalogService from "./catalog.service";
 import OpsService from "./ops.service";
 import SchedulerService from "./scheduler.service";
+import TasksService from "./tasks.service";
 
 /**
  * Every service a node can run, by name. `SERVICES=a,b` picks some; empty picks all. `ops` runs
@@ -25,7 +26,8 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	catalog: CatalogService,
 	"artist-crawler": ArtistCrawlerService,
 	"album-crawler": AlbumCrawlerService,
-	"audio-feature": AudioFeatureService
+	"audio-feature": AudioFeatureService,
+	tasks: TasksService
 };
 
 export function selectServices(names: readonly string[]): ServiceSchema[] {

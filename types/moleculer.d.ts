@@ -6,7 +6,11 @@ declare module "moleculer" {
 		collections?: Record<string, CollectionSpec>;
 	}
 	interface ActionSchema {
-		/** Who may call this action through the gateway. */
-		auth?: "required" | "admin" | "optional";
+		/**
+		 * Who may call this action through the gateway: anyone ("public", the default), anyone with
+		 * the user attached when a valid token comes ("optional"), signed-in users ("required") or
+		 * admins ("admin").
+		 */
+		auth?: "public" | "optional" | "required" | "admin";
 	}
 }

@@ -1,0 +1,2 @@
+/** Insights: the LLM endpoint, budgets, schedules and retention. */
+export const insightsVars = {};
