@@ -6,6 +6,17 @@ import { signAccessToken } from "../../services/users/access-token";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123";
 
+/** The gateway's error answer; successful bodies are typed by the caller. */
+export interface ErrorBody {
+	error: { status: number; type: string; message: string; data?: unknown };
+}
+
+export interface RequestOptions {
+	body?: unknown;
+	user?: AuthUser;
+	headers?: Record<string, string>;
+}
+
 export interface TestGateway {
 	broker: ServiceBroker;
 	/** http://127.0.0.1:<port>, without a trailing slash. */
@@ -13,7 +24,7 @@ export interface TestGateway {
 	/** A bearer header for a user, signed as the gateway expects. */
 	auth(user: AuthUser): { authorization: string };
 	/** fetch() on base + path, with JSON in and out. */
-	request(method: string, path: string, opts?: { body?: unknown; user?: AuthUser; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+	request<T = ErrorBody & Record<string, unknown>>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; headers: Headers }>;
 	stop(): Promise<void>;
 }
 
@@ -38,7 +49,7 @@ export async function startGateway(services: ServiceSchema[], env: Env = {}): Pr
 		broker,
 		base,
 		auth,
-		async request(method, path, opts = {}) {
+		async request<T>(method: string, path: string, opts: RequestOptions = {}) {
 			const headers: Record<string, string> = { ...(opts.user ? auth(opts.user) : {}), ...opts.headers };
 			if (opts.body !== undefined) headers["content-type"] = "application/json";
 			const res = await fetch(base + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -49,7 +60,7 @@ export async function startGateway(services: ServiceSchema[], env: Env = {}): Pr
 			} catch {
 				// not JSON: keep the text
 			}
-			return { status: res.status, body, headers: res.headers };
+			return { status: res.status, body: body as T, headers: res.headers };
 		},
 		stop: () => broker.stop()
 	};
