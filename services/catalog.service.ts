@@ -41,6 +41,7 @@ const MAX_BATCH = 1000;
 const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & StoreMethods> = {
 	name: "catalog",
 	mixins: [StoreMixin],
+	settings: { rest: "/" },
 
 	collections: {
 		artists: {

@@ -55,6 +55,7 @@ const ERROR_HISTORY = 5;
 const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & StoreMethods, SchedulerVars> = {
 	name: "scheduler",
 	mixins: [StoreMixin],
+	settings: { rest: "/" },
 
 	collections: {
 		jobs: {
@@ -99,6 +100,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		/** Seeds: artist names or provider ids become discovery jobs at depth 0. */
 		seed: {
+			rest: "POST /crawl/seeds",
+			auth: "admin",
 			params: { artists: { type: "array", items: { type: "string", min: 1, max: 200 }, min: 1, max: 1000 } },
 			async handler(this: SchedulerThis, ctx: Context<{ artists: string[] }>) {
 				const jobs = ctx.params.artists.map(a => ({ type: "artist.discover", entity: a.trim(), payload: { depth: 0 }, tier: "low" as Tier }));
@@ -253,6 +256,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		},
 
 		pause: {
+			rest: "POST /crawl/pause",
+			auth: "admin",
 			params: { type: { type: "string", optional: true, max: 50 } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", true) };
@@ -260,6 +265,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		},
 
 		resume: {
+			rest: "POST /crawl/resume",
+			auth: "admin",
 			params: { type: { type: "string", optional: true, max: 50 } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", false) };
@@ -268,6 +275,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		/** Moves dead-letter jobs (of one type, or all) back to the queue with fresh attempts. */
 		retryDead: {
+			rest: "POST /crawl/dead/retry",
+			auth: "admin",
 			params: { type: { type: "string", optional: true, max: 50 } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				const filter: Filter = { state: "dead" };
@@ -291,6 +300,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		/** Dead-letter jobs, newest first. */
 		dead: {
+			rest: "GET /crawl/dead",
+			auth: "admin",
 			params: { type: { type: "string", optional: true, max: 50 }, limit: { type: "number", integer: true, min: 1, max: 1000, default: 50, convert: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string; limit: number }>) {
 				const filter: Filter = { state: "dead" };
@@ -314,6 +325,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		/** Crawl status: depth per tier, done and failed counts, dead-letter size, rate and ETA. */
 		status: {
+			rest: "GET /crawl/status",
+			auth: "public",
 			handler(this: SchedulerThis) {
 				return this.collectStatus();
 			}
