@@ -1,6 +1,6 @@
 import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
-import { DuplicateKeyError, type Collection } from "../mixins/store/types";
+import { DuplicateKeyError, type Collection, type Filter } from "../mixins/store/types";
 import { albumInput, artistInput, featuresInput, trackInput } from "./catalog/params";
 import {
 	normaliseKey,
@@ -14,7 +14,11 @@ import {
 	type TrackFeatures,
 	type TrackInput
 } from "./catalog/model";
-import { tempoFilter, type TempoQuery } from "./catalog/tempo";
+import { tempoBins, tempoFilter, type TempoQuery } from "./catalog/tempo";
+import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
+import { decodeCursor, encodeCursor } from "./catalog/cursor";
+import { trackView } from "./catalog/view";
+import { notFound } from "./shared/access";
 
 export interface FeaturesUpdate extends TrackFeatures {
 	id: string;
@@ -22,7 +26,21 @@ export interface FeaturesUpdate extends TrackFeatures {
 	unavailable?: string;
 }
 
+export interface MatchItem {
+	isrc?: string;
+	artist: string;
+	title: string;
+}
+export interface TrackMatch {
+	trackId: string;
+	tempo?: number;
+	tempoAlt?: number;
+	matchedBy: "isrc" | "name";
+}
+
 interface CatalogMethods {
+	artistGenres(tracks: TrackInput[]): Promise<Map<string, string>>;
+	matchOne(item: MatchItem): Promise<TrackMatch | null>;
 	artists(): Collection<ArtistDoc>;
 	albums(): Collection<AlbumDoc>;
 	tracks(): Collection<TrackDoc>;
@@ -67,7 +85,10 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				{ fields: { tempo: 1 } },
 				{ fields: { tempoAlt: 1 } },
 				{ fields: { featuresStatus: 1 } },
-				{ fields: { fetchedAt: 1 } }
+				{ fields: { fetchedAt: 1 } },
+				{ fields: { words: 1 } },
+				{ fields: { bareTitleKey: 1 } },
+				{ fields: { genre: 1 } }
 			]
 		}
 	},
@@ -117,7 +138,9 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			async handler(this: CatalogThis, ctx: Context<{ tracks: TrackInput[] }>) {
 				const now = Date.now();
 				const out: Array<{ id: string; created: boolean; needsFeatures: boolean }> = [];
-				for (const t of ctx.params.tracks) {
+				const genres = await this.artistGenres(ctx.params.tracks);
+				for (const input of ctx.params.tracks) {
+					const t = input.genre ? input : { ...input, genre: genres.get(`${input.provider}:${input.artists[0]?.id}`) };
 					const { id, created, doc } = await this.upsertTrack(t, now);
 					out.push({ id, created, needsFeatures: doc.featuresStatus === "pending" });
 					ctx.emit("catalog.track.upserted", { id, created, isrc: doc.isrc, tempo: doc.tempo ?? null });
@@ -176,11 +199,13 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				tolerance: { type: "number", min: 0, max: 30, default: 3, convert: true },
 				halfDouble: { type: "boolean", default: false, convert: true },
 				minEnergy: { type: "number", min: 0, max: 1, optional: true, convert: true },
+				genre: { type: "string", min: 1, max: 100, optional: true },
 				limit: { type: "number", integer: true, min: 1, max: 200, default: 50, convert: true },
 				offset: { type: "number", integer: true, min: 0, max: 100000, default: 0, convert: true }
 			},
-			async handler(this: CatalogThis, ctx: Context<TempoQuery & { limit: number; offset: number }>) {
+			async handler(this: CatalogThis, ctx: Context<TempoQuery & { genre?: string; limit: number; offset: number }>) {
 				const filter = tempoFilter(ctx.params);
+				if (ctx.params.genre) filter.genre = ctx.params.genre.toLowerCase();
 				return this.tracks().find(filter, { sort: { tempo: 1, _id: 1 }, limit: ctx.params.limit, skip: ctx.params.offset });
 			}
 		},
@@ -191,6 +216,96 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				const doc = await this.tracks().findOne({ _id: ctx.params.id });
 				if (!doc) throw new Errors.MoleculerClientError("No such track", 404, "NOT_FOUND", { id: ctx.params.id });
 				return doc;
+			}
+		},
+
+		/** Tracks by id, in the order asked; unknown ids are left out. */
+		getMany: {
+			visibility: "public",
+			params: { ids: { type: "array", items: { type: "string", min: 1, max: 100 }, max: MAX_BATCH } },
+			async handler(this: CatalogThis, ctx: Context<{ ids: string[] }>): Promise<TrackDoc[]> {
+				const docs = await this.tracks().find({ _id: { $in: ctx.params.ids } });
+				const byId = new Map(docs.map(d => [d._id, d]));
+				return ctx.params.ids.flatMap(id => byId.get(id) ?? []);
+			}
+		},
+
+		/** Finds the catalog track a tracklist line names: by ISRC first, then by artist and title. */
+		match: {
+			visibility: "public",
+			params: {
+				items: {
+					type: "array",
+					max: MAX_BATCH,
+					items: {
+						type: "object",
+						strict: "remove",
+						props: { isrc: { type: "string", optional: true, max: 20 }, artist: { type: "string", max: 500 }, title: { type: "string", max: 500 } }
+					}
+				}
+			},
+			async handler(this: CatalogThis, ctx: Context<{ items: MatchItem[] }>): Promise<Array<TrackMatch | null>> {
+				return Promise.all(ctx.params.items.map(item => this.matchOne(item)));
+			}
+		},
+
+		/** How many tracks fall in each tempo bin, for the status page and dashboards. */
+		tempoHistogram: {
+			visibility: "public",
+			params: { binSize: { type: "number", integer: true, min: 1, max: 50, default: 5, convert: true } },
+			async handler(this: CatalogThis, ctx: Context<{ binSize: number }>) {
+				const docs = await this.tracks().find({ tempo: { $exists: true } }, { projection: { tempo: 1 } });
+				return { binSize: ctx.params.binSize, total: docs.length, bins: tempoBins(docs.map(d => d.tempo ?? 0), ctx.params.binSize) };
+			}
+		},
+
+		/** GET /api/v1/tracks: the catalog, paged by an opaque cursor. */
+		list: {
+			rest: "GET /tracks",
+			auth: "public",
+			params: {
+				limit: { type: "number", integer: true, min: 1, max: 100, default: 25, convert: true },
+				cursor: { type: "string", optional: true, max: 200 },
+				withTempo: { type: "boolean", optional: true, convert: true }
+			},
+			async handler(this: CatalogThis, ctx: Context<{ limit: number; cursor?: string; withTempo?: boolean }>) {
+				const filter: Filter = {};
+				if (ctx.params.cursor) filter._id = { $gt: decodeCursor(ctx.params.cursor) };
+				if (ctx.params.withTempo) filter.tempo = { $exists: true };
+				const docs = await this.tracks().find(filter, { sort: { _id: 1 }, limit: ctx.params.limit + 1 });
+				const page = docs.slice(0, ctx.params.limit);
+				const last = page.at(-1);
+				return { items: page.map(trackView), nextCursor: docs.length > ctx.params.limit && last ? encodeCursor(last._id) : null };
+			}
+		},
+
+		/** GET /api/v1/tracks/search?q=: tracks whose title and artists hold every word of q. */
+		search: {
+			rest: "GET /tracks/search",
+			auth: "public",
+			params: {
+				q: { type: "string", trim: true, min: 1, max: 200 },
+				limit: { type: "number", integer: true, min: 1, max: 100, default: 25, convert: true }
+			},
+			async handler(this: CatalogThis, ctx: Context<{ q: string; limit: number }>) {
+				const words = queryWords(ctx.params.q);
+				if (words.length === 0) throw new Errors.MoleculerClientError("q must contain letters or digits", 422, "VALIDATION_ERROR");
+				const candidates = await this.tracks().find({ words: words[0] }, { limit: 5000 });
+				const hits = candidates.filter(d => matchesAll(d, words));
+				hits.sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0) || a._id.localeCompare(b._id));
+				return { query: ctx.params.q, total: hits.length, items: hits.slice(0, ctx.params.limit).map(trackView) };
+			}
+		},
+
+		/** GET /api/v1/tracks/:id */
+		track: {
+			rest: "GET /tracks/:id",
+			auth: "public",
+			params: { id: { type: "string", min: 1, max: 100 } },
+			async handler(this: CatalogThis, ctx: Context<{ id: string }>) {
+				const doc = await this.tracks().findOne({ _id: ctx.params.id });
+				if (!doc) throw notFound("Track", ctx.params.id);
+				return trackView(doc);
 			}
 		},
 
@@ -267,6 +382,35 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			);
 		},
 
+		/** Genres of the batch's first artists, keyed "provider:artistId", in one query per provider. */
+		async artistGenres(this: CatalogThis, tracks: TrackInput[]): Promise<Map<string, string>> {
+			const out = new Map<string, string>();
+			for (const provider of ["spotify", "deezer"] as const) {
+				const ids = [...new Set(tracks.filter(t => t.provider === provider && !t.genre).flatMap(t => t.artists[0]?.id ?? []))];
+				if (ids.length === 0) continue;
+				const field = providerIdField(provider);
+				const artists = await this.artists().find({ [field]: { $in: ids }, genres: { $exists: true } }, { projection: { [field]: 1, genres: 1 } });
+				for (const a of artists) {
+					const id = a[field];
+					if (id && a.genres?.[0]) out.set(`${provider}:${id}`, a.genres[0]);
+				}
+			}
+			return out;
+		},
+
+		async matchOne(this: CatalogThis, item: MatchItem): Promise<TrackMatch | null> {
+			const found = (doc: TrackDoc, matchedBy: TrackMatch["matchedBy"]): TrackMatch => ({ trackId: doc._id, tempo: doc.tempo, tempoAlt: doc.tempoAlt, matchedBy });
+			if (item.isrc) {
+				const doc = await this.tracks().findOne({ isrc: item.isrc.toUpperCase() });
+				if (doc) return found(doc, "isrc");
+			}
+			const key = bareTitleKey(item.title);
+			if (!key) return null;
+			const candidates = await this.tracks().find({ bareTitleKey: key }, { limit: 200 });
+			const doc = candidates.find(d => nameMatches(d, item.artist, item.title));
+			return doc ? found(doc, "name") : null;
+		},
+
 		async upsertTrack(this: CatalogThis, t: TrackInput, now: number) {
 			const idField = providerIdField(t.provider);
 			const set: Record<string, unknown> = {
@@ -280,6 +424,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			if (t.previewUrl) set.previewUrl = t.previewUrl;
 			if (t.popularity !== undefined) set.popularity = t.popularity;
 			if (t.albumId) set[t.provider === "spotify" ? "albumSpotifyId" : "albumDeezerId"] = t.albumId;
+			if (t.genre) set.genre = t.genre.toLowerCase();
 			if (t.tempo && t.tempo > 0) Object.assign(set, { tempo: t.tempo, tempoSource: t.provider, tempoConfidence: 0.9, featuresStatus: "done", featuresAt: now });
 
 			const find = async (): Promise<TrackDoc | null> =>
@@ -300,6 +445,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 						artists: t.artists.map(a => ({ name: a.name, [idField]: a.id })),
 						artistKey: normaliseKey(t.artists.map(a => a.name).join(" ")),
 						titleKey: normaliseKey(t.name),
+						bareTitleKey: bareTitleKey(t.name),
+						words: searchWords(t.name, t.artists.map(a => a.name)),
 						featuresStatus: "pending",
 						...Object.fromEntries(Object.entries(set).filter(([k]) => !k.includes("."))),
 						providers: { [t.provider]: { id: t.id, fetchedAt: now } }

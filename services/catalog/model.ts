@@ -67,6 +67,10 @@ export interface TrackDoc extends Doc, TrackFeatures {
 	previewUrl?: string;
 	popularity?: number;
 	genre?: string;
+	/** Normalised words of the title and artists, for search. */
+	words?: string[];
+	/** Title without bracketed mix names, for matching tracklist lines. */
+	bareTitleKey?: string;
 	featuresStatus: FeaturesStatus;
 	featuresReason?: string;
 	featuresAt?: number;
@@ -86,6 +90,8 @@ export interface TrackInput {
 	previewUrl?: string;
 	popularity?: number;
 	tempo?: number;
+	/** Filled from the first artist's genres when the crawler does not know it. */
+	genre?: string;
 }
 
 export interface ArtistInput {

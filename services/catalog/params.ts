@@ -37,7 +37,8 @@ export const trackInput = {
 		durationMs: { type: "number", optional: true },
 		previewUrl: { type: "string", optional: true, max: 2000 },
 		popularity: { type: "number", optional: true },
-		tempo: { type: "number", optional: true, min: 0, max: 400 }
+		tempo: { type: "number", optional: true, min: 0, max: 400 },
+		genre: { type: "string", optional: true, max: 100 }
 	}
 } as const;
 
