@@ -10,11 +10,21 @@ import { accessSecret } from "./users/access-token";
 import { checkAccess, clientIp, userFromRequest, type GatewayRequest } from "./api/auth";
 import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type Readiness } from "./api/readiness";
+import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
+import { clearCaches, collectAdminStats } from "./api/admin";
+import { version as packageVersion } from "../package.json";
 
 interface ApiVars {
 	redis?: Redis;
 	config: Config;
+	/** moleculer-web's routed aliases. */
+	aliases: RoutedAlias[];
 }
+interface RegistryAction {
+	name: string;
+	action?: ActionInfo;
+}
+
 interface ApiMethods {
 	addRoute(route: ApiRouteSchema, toBottom?: boolean): unknown;
 	authenticate(ctx: Context, route: unknown, req: IncomingMessage): AuthUser | null;
@@ -101,6 +111,38 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				const result = await readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
 				if (!result.ready) ctx.meta.$statusCode = 503;
 				return result;
+			}
+		},
+
+		/** The OpenAPI document of /api/v1, generated from the live routes and their actions' params. */
+		openapi: {
+			rest: "GET /openapi.json",
+			auth: "public",
+			handler(this: ApiThis) {
+				const actions = new Map<string, ActionInfo>();
+				for (const item of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as RegistryAction[]) {
+					if (item.action) actions.set(item.name, item.action);
+				}
+				const aliases = this.aliases.filter(a => a.fullPath.startsWith("/api/v1/") && typeof a.action === "string");
+				return openApiDocument(aliases, actions, packageVersion);
+			}
+		},
+
+		/** Admin figures from every service that keeps some, each only when that service is online. */
+		adminStats: {
+			rest: "GET /admin/stats",
+			auth: "admin",
+			async handler(this: ApiThis, ctx: Context) {
+				return collectAdminStats(this.broker, ctx);
+			}
+		},
+
+		/** Clears every cache that can be cleared: the broker cacher and each service's own caches. */
+		clearCaches: {
+			rest: "POST /admin/cache/clear",
+			auth: "admin",
+			async handler(this: ApiThis, ctx: Context) {
+				return clearCaches(this.broker, ctx);
 			}
 		},
 

@@ -47,3 +47,35 @@ describe("gateway authentication and authorization", () => {
 		expect(Number(res.headers.get("x-rate-limit-limit"))).toBe(600);
 	});
 });
+
+describe("OpenAPI document and admin endpoints", () => {
+	let gw: TestGateway;
+	beforeAll(async () => {
+		gw = await startGateway([TasksService as ServiceSchema]);
+	});
+	afterAll(() => gw.stop());
+
+	interface OpenApi {
+		openapi: string;
+		paths: Record<string, Record<string, { security?: unknown[]; parameters?: Array<{ name: string; in: string }>; operationId: string }>>;
+	}
+
+	it("lists every routed action with its path parameters and security", async () => {
+		const res = await gw.request<OpenApi>("GET", "/api/v1/openapi.json");
+		expect(res.status).toBe(200);
+		expect(res.body.openapi).toBe("3.1.0");
+		const task = res.body.paths["/api/v1/tasks/{id}"].get;
+		expect(task.operationId).toBe("tasks.get");
+		expect(task.parameters).toEqual([expect.objectContaining({ name: "id", in: "path" })]);
+		expect(res.body.paths["/api/v1/admin/health"].get.security).toEqual([{ bearer: [] }]);
+	});
+
+	it("gives admins stats and cache clearing, and says which services are offline", async () => {
+		const stats = await gw.request<Record<string, unknown>>("GET", "/api/v1/admin/stats", { user: admin });
+		expect(stats.status).toBe(200);
+		expect(stats.body.catalog).toEqual({ available: false });
+		const cleared = await gw.request("POST", "/api/v1/admin/cache/clear", { user: admin });
+		expect(cleared.status).toBe(200);
+		expect((await gw.request("POST", "/api/v1/admin/cache/clear", { user: alice })).status).toBe(403);
+	});
+});
