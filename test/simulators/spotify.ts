@@ -4,10 +4,12 @@ import { intParam } from "./http";
 import { base62, mixSeed, mulberry32 } from "./prng";
 import { startSimServer, type Reply, type RouteContext, type SimRoute } from "./server";
 import { spotifyError, SpotifyShapes, type Json, type SpotifyMode } from "./spotify-shapes";
+import { createSpotifyAccounts, type SpotifyAccounts, type SpotifyAccountsOptions } from "./spotify-accounts";
+import { SpotifyUsers, spotifyUserControl, spotifyUserRoutes } from "./spotify-user";
 
 export type { SpotifyMode } from "./spotify-shapes";
 
-export interface SpotifySimulatorOptions extends CommonSimulatorOptions {
+export interface SpotifySimulatorOptions extends CommonSimulatorOptions, SpotifyAccountsOptions {
 	mode?: SpotifyMode;
 	clientId?: string;
 	clientSecret?: string;
@@ -28,6 +30,10 @@ export interface SpotifySimulator extends SimulatorHandle {
 	issueToken(): string;
 	/** Makes every token issued so far expired. */
 	expireTokens(): void;
+	/** The user side of the accounts service: authorize and the PKCE grants (spotify-accounts.ts). */
+	accounts: SpotifyAccounts;
+	/** The user side of the Web API: playlists (spotify-user.ts). */
+	users: SpotifyUsers;
 }
 
 export const DEFAULT_SPOTIFY_CLIENT = { clientId: "sim-client-id", clientSecret: "sim-client-secret" } as const;
@@ -55,6 +61,15 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 		stats.event("tokensIssued");
 		return token;
 	};
+	const accounts = createSpotifyAccounts(
+		{ clientId, clientSecret, clock, stats, rng: mulberry32(mixSeed(catalog.options.seed, 0xacc7)), registerAccessToken: (t, at) => tokens.set(t, at) },
+		options
+	);
+	const users = new SpotifyUsers(core, (t) => {
+		const userId = accounts.userOf(t);
+		const expiresAt = tokens.get(t);
+		return userId === undefined || expiresAt === undefined ? undefined : { userId, expiresAt };
+	});
 
 	const gate = (ctx: RouteContext): Reply | null => {
 		const auth = ctx.req.headers.authorization ?? "";
@@ -73,8 +88,10 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 	};
 
 	const routes: SimRoute[] = [
-		{ method: "POST", template: "/api/token", api: false, handle: (ctx) => tokenEndpoint(ctx, clientId, clientSecret, tokenTtlSec, issueToken) },
+		{ method: "POST", template: "/api/token", api: false, handle: (ctx) => accounts.token(ctx) ?? tokenEndpoint(ctx, clientId, clientSecret, tokenTtlSec, issueToken) },
+		...accounts.routes,
 		{ method: "GET", template: "/preview/{file}", api: false, handle: () => ({ status: 200, raw: TINY_MP3, contentType: "audio/mpeg" }) },
+		...spotifyUserRoutes(users),
 		...apiRoutes(catalog, shapes)
 	];
 
@@ -88,6 +105,8 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 	});
 	const control = coreControl(core, describe);
 	control.extra = {
+		...accounts.control,
+		...spotifyUserControl(users),
 		mode: (body) => {
 			if (body.mode === "extended" || body.mode === "development") shapes.mode = body.mode;
 			return describe();
@@ -133,6 +152,8 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 		setMode: (mode) => (shapes.mode = mode),
 		issueToken,
 		expireTokens: () => tokens.clear(),
+		accounts,
+		users,
 		close: server.close
 	};
 }
