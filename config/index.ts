@@ -64,6 +64,10 @@ export function loadConfig(env: Env = readEnv()): Config {
 	const config = out as Config;
 	const crossChecks = [...upstreamProblems(config), ...authProblems(config)];
 	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) crossChecks.push("HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL");
+	const handlesTokens = config.SERVICES.length === 0 || config.SERVICES.some(s => s === "api" || s === "users");
+	if (config.TRANSPORTER && handlesTokens && !config.JWT_SECRET) {
+		crossChecks.push("JWT_SECRET must be set on cluster nodes running api or users, so every node signs and checks the same tokens");
+	}
 	if (crossChecks.length) throw new ConfigError(crossChecks);
 	return config;
 }
