@@ -1,4 +1,5 @@
 import type { ServiceSchema } from "moleculer";
+import ActivityService from "./activity.service";
 import AlbumCrawlerService from "./album-crawler.service";
 import ApiService from "./api.service";
 import ArtistCrawlerService from "./artist-crawler.service";
@@ -27,6 +28,7 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	"artist-crawler": ArtistCrawlerService,
 	"album-crawler": AlbumCrawlerService,
 	"audio-feature": AudioFeatureService,
+	activity: ActivityService,
 	tasks: TasksService
 };
 

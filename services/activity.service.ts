@@ -1,0 +1,417 @@
+import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
+import type { Collection, Filter } from "../mixins/store/types";
+import type { TrackDoc } from "./catalog/model";
+import { artistKeys, counts, engagement, genreKeys, groupBy, rankedTrack, rates, windowView, type RankedTrack } from "./activity/analytics";
+import { Counters } from "./activity/counters";
+import { ActivityMetrics } from "./activity/metrics";
+import {
+	ACTIVITY_TYPES,
+	eventView,
+	type ActivityContext,
+	type ActivityEvent,
+	type ActivityInput,
+	type ActivityType,
+	type EventDoc,
+	type ReactionDoc,
+	type TrackStats,
+	type UserSignals
+} from "./activity/model";
+import {
+	ACTIVITY_MAX_AGE_MS,
+	analyticsActivityParams,
+	CLOCK_SKEW_MS,
+	feedbackParams,
+	idParam,
+	limitParam,
+	playParams,
+	recordParams
+} from "./activity/params";
+import { Reactions } from "./activity/reactions";
+import { rankTracks, type Ranked } from "./activity/tally";
+import { DAY_MS, parseWindow, windowParam } from "./activity/window";
+import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
+
+/** What a client sends flat in a request body, gathered into an event's context. */
+interface ContextFields {
+	bpm?: number;
+	positionMs?: number;
+	source?: string;
+}
+
+interface ActivityMethods {
+	events(): Collection<EventDoc>;
+	apply(input: ActivityInput): Promise<ActivityEvent>;
+	log(input: ActivityInput, at: number, likeDelta: number): Promise<ActivityEvent>;
+	assertTrack(ctx: Context, trackId: string): Promise<void>;
+	hydrate(ctx: Context, ids: string[]): Promise<Map<string, TrackDoc>>;
+	topTracks(ctx: Context, ranked: Ranked[], limit: number): Promise<RankedTrack[]>;
+}
+interface ActivityVars {
+	reactions: Reactions;
+	counters: Counters;
+	metrics: ActivityMetrics;
+}
+type ActivityThis = Service & StoreMethods & ActivityMethods & ActivityVars;
+
+/** catalog.getMany takes this many ids per call. */
+const CATALOG_BATCH = 1000;
+/** Trends group artists and genres over this many of the window's best tracks. */
+const TREND_TRACKS = 1000;
+/** A user's analytics read at most this many events of the window. */
+const USER_EVENTS_CAP = 50_000;
+/** userSignals reads at most this many likes, dislikes and skips. */
+const SIGNALS_CAP = 5000;
+
+function contextOf(p: ContextFields): ActivityContext | undefined {
+	const c: ActivityContext = {};
+	if (p.bpm !== undefined) c.bpm = p.bpm;
+	if (p.positionMs !== undefined) c.positionMs = p.positionMs;
+	if (p.source !== undefined) c.source = p.source;
+	return Object.keys(c).length ? c : undefined;
+}
+
+/** A dated event must not lie in the future; one a client dates must also be recent (late delivery, not rewriting history). */
+function checkAt(at: number | undefined, now: number, maxAgeMs: number): void {
+	if (at === undefined) return;
+	let problem: string | undefined;
+	if (at > now + CLOCK_SKEW_MS) problem = "must not lie in the future";
+	else if (at < now - maxAgeMs) problem = `must lie within the last ${Math.round(maxAgeMs / DAY_MS)} days`;
+	if (!problem) return;
+	throw new Errors.ValidationError(`at ${problem}`, "VALIDATION_ERROR", [{ type: "at", field: "at", message: `The 'at' field (epoch ms) ${problem}.`, actual: at }]);
+}
+
+/**
+ * Listening activity: plays, likes, skips, shares and running feedback. Keeps the event log, each
+ * user's like/dislike state, and hourly counters for trending and analytics. Other services read
+ * it through events, userSignals, trackStats and activeUsers; emits `activity.recorded`.
+ */
+const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & StoreMethods, ActivityVars> = {
+	name: "activity",
+	mixins: [StoreMixin],
+	settings: { rest: "/" },
+
+	collections: {
+		events: {
+			indexes: [
+				{ fields: { userId: 1, at: 1 } },
+				{ fields: { userId: 1, type: 1, at: 1 } },
+				{ fields: { trackId: 1, at: 1 } },
+				{ fields: { type: 1, at: 1 } },
+				{ fields: { at: 1 } }
+			]
+		},
+		reactions: {
+			indexes: [{ fields: { userId: 1, trackId: 1 }, unique: true }, { fields: { trackId: 1, reaction: 1 } }, { fields: { userId: 1, reaction: 1, at: -1 } }]
+		},
+		trackHours: { indexes: [{ fields: { trackId: 1, hour: 1 }, unique: true }, { fields: { hour: 1 } }] },
+		hours: { indexes: [{ fields: { hour: 1 } }] },
+		trackTotals: {},
+		users: { indexes: [{ fields: { lastAt: 1 } }] }
+	},
+
+	actions: {
+		/** POST /api/v1/tracks/:id/play: the signed-in user played a track (for `msPlayed` ms). */
+		play: {
+			rest: "POST /tracks/:id/play",
+			auth: "required",
+			params: playParams,
+			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string; msPlayed?: number } & ContextFields>): Promise<ActivityEvent> {
+				const user = requireUser(ctx);
+				await this.assertTrack(ctx, ctx.params.id);
+				ctx.meta.$statusCode = 201;
+				return this.apply({ userId: user.id, type: "play", trackId: ctx.params.id, msPlayed: ctx.params.msPlayed, context: contextOf(ctx.params) });
+			}
+		},
+
+		/** POST /api/v1/tracks/:id/like: likes the track, or takes the like back when it was liked. */
+		like: {
+			rest: "POST /tracks/:id/like",
+			auth: "required",
+			params: { $$strict: true, id: idParam },
+			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string }>) {
+				const user = requireUser(ctx);
+				const trackId = ctx.params.id;
+				await this.assertTrack(ctx, trackId);
+				const at = Date.now();
+				const { liked, likeDelta } = await this.reactions.toggle(user.id, trackId, at);
+				await this.log({ userId: user.id, trackId, type: liked ? "like" : "unlike" }, at, likeDelta);
+				return { trackId, liked, likes: await this.reactions.likes(trackId) };
+			}
+		},
+
+		/** POST /api/v1/song/:songId/feedback: like, dislike, skip or complete, with the BPM asked for and the position. */
+		feedback: {
+			rest: "POST /song/:songId/feedback",
+			auth: "required",
+			params: feedbackParams,
+			async handler(this: ActivityThis, ctx: GatewayContext<{ songId: string; type: ActivityType; msPlayed?: number } & ContextFields>): Promise<ActivityEvent> {
+				const user = requireUser(ctx);
+				await this.assertTrack(ctx, ctx.params.songId);
+				ctx.meta.$statusCode = 201;
+				const { songId, type, msPlayed } = ctx.params;
+				return this.apply({ userId: user.id, type, trackId: songId, msPlayed, context: contextOf(ctx.params) });
+			}
+		},
+
+		/** POST /api/v1/analytics/activity: play, like (not a toggle), skip or share; `at` may be up to 7 days old. */
+		analyticsActivity: {
+			rest: "POST /analytics/activity",
+			auth: "required",
+			params: analyticsActivityParams,
+			async handler(this: ActivityThis, ctx: GatewayContext<{ type: ActivityType; trackId: string; at?: number; msPlayed?: number } & ContextFields>) {
+				const user = requireUser(ctx);
+				checkAt(ctx.params.at, Date.now(), ACTIVITY_MAX_AGE_MS);
+				await this.assertTrack(ctx, ctx.params.trackId);
+				ctx.meta.$statusCode = 201;
+				const { type, trackId, at, msPlayed } = ctx.params;
+				return this.apply({ userId: user.id, type, trackId, at, msPlayed, context: contextOf(ctx.params) });
+			}
+		},
+
+		/** GET /api/v1/tracks/trending?window=24h: the tracks with the most weighted plays, likes and shares. */
+		trending: {
+			rest: "GET /tracks/trending",
+			auth: "public",
+			params: { window: windowParam("24h"), limit: limitParam(20, 100) },
+			async handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
+				const w = parseWindow(ctx.params.window, Date.now(), 90 * DAY_MS);
+				const ranked = rankTracks(await this.counters.tracksSince(w.from));
+				return { ...windowView(w), items: await this.topTracks(ctx, ranked, ctx.params.limit) };
+			}
+		},
+
+		/** GET /api/v1/analytics/summary?window=24h: platform-wide figures, for admins. */
+		summary: {
+			rest: "GET /analytics/summary",
+			auth: "admin",
+			params: { window: windowParam("24h") },
+			async handler(this: ActivityThis, ctx: Context<{ window: string }>) {
+				const w = parseWindow(ctx.params.window, Date.now());
+				const total = await this.counters.platformSince(w.from);
+				const activeUsers = await this.counters.countActiveSince(w.from);
+				const playsPerActiveUser = activeUsers ? Math.round((total.plays / activeUsers) * 100) / 100 : 0;
+				return { ...windowView(w), activeUsers, ...counts(total), ...rates(total), playsPerActiveUser };
+			}
+		},
+
+		/** GET /api/v1/analytics/trends?window=7d: top tracks, artists and genres of the window. */
+		trends: {
+			rest: "GET /analytics/trends",
+			auth: "public",
+			params: { window: windowParam("7d"), limit: limitParam(10, 50) },
+			async handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
+				const w = parseWindow(ctx.params.window, Date.now());
+				const head = rankTracks(await this.counters.tracksSince(w.from)).slice(0, TREND_TRACKS);
+				const docs = await this.hydrate(ctx, head.map(r => r.trackId));
+				const known = head.filter(r => docs.has(r.trackId));
+				return {
+					...windowView(w),
+					tracksConsidered: known.length,
+					tracks: known.slice(0, ctx.params.limit).map(r => rankedTrack(r, docs.get(r.trackId) as TrackDoc)),
+					artists: groupBy(known, docs, artistKeys, ctx.params.limit).map(({ key, ...g }) => ({ name: key, ...g })),
+					genres: groupBy(known, docs, genreKeys, ctx.params.limit).map(({ key, ...g }) => ({ genre: key, ...g }))
+				};
+			}
+		},
+
+		/** GET /api/v1/analytics/user/:id?window=30d: one user's engagement; the user themself or an admin. */
+		userAnalytics: {
+			rest: "GET /analytics/user/:id",
+			auth: "required",
+			params: { id: idParam, window: windowParam("30d") },
+			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string; window: string }>) {
+				const userId = ctx.params.id;
+				assertSelfOrAdmin(ctx, userId);
+				const w = parseWindow(ctx.params.window, Date.now());
+				const events = await this.events().find({ userId, at: { $gte: w.from } }, { sort: { at: 1 }, limit: USER_EVENTS_CAP });
+				const { figures, byTrack } = engagement(events);
+				const ranked = rankTracks(byTrack).slice(0, 200);
+				const docs = await this.hydrate(ctx, ranked.map(r => r.trackId));
+				const known = ranked.filter(r => docs.has(r.trackId));
+				const life = await this.counters.user(userId);
+				return {
+					userId,
+					...windowView(w),
+					...figures,
+					truncated: events.length === USER_EVENTS_CAP,
+					likedTracks: await this.reactions.count(userId, "like"),
+					dislikedTracks: await this.reactions.count(userId, "dislike"),
+					firstActiveAt: life ? new Date(life.firstAt).toISOString() : null,
+					lastActiveAt: life ? new Date(life.lastAt).toISOString() : null,
+					topTracks: known.slice(0, 5).map(r => rankedTrack(r, docs.get(r.trackId) as TrackDoc)),
+					topArtists: groupBy(known, docs, artistKeys, 5).map(({ key, ...g }) => ({ name: key, ...g }))
+				};
+			}
+		},
+
+		/** Records one event for another service (imports, the users' own apps through other routes). Does not check the catalog. */
+		record: {
+			visibility: "public",
+			params: recordParams,
+			handler(this: ActivityThis, ctx: Context<ActivityInput>): Promise<ActivityEvent> {
+				checkAt(ctx.params.at, Date.now(), Infinity);
+				return this.apply(ctx.params);
+			}
+		},
+
+		/** A user's events in time order: the first `limit` from `since` (inclusive) to `until` (exclusive). */
+		events: {
+			visibility: "public",
+			params: {
+				userId: idParam,
+				since: { type: "number", integer: true, min: 0, optional: true },
+				until: { type: "number", integer: true, min: 0, optional: true },
+				types: { type: "array", items: { type: "enum", values: [...ACTIVITY_TYPES] }, max: ACTIVITY_TYPES.length, optional: true },
+				limit: { type: "number", integer: true, min: 1, max: 10_000, default: 1000 }
+			},
+			async handler(this: ActivityThis, ctx: Context<{ userId: string; since?: number; until?: number; types?: ActivityType[]; limit: number }>): Promise<ActivityEvent[]> {
+				const { userId, since, until, types, limit } = ctx.params;
+				const filter: Filter = { userId };
+				if (since !== undefined || until !== undefined) filter.at = { ...(since !== undefined ? { $gte: since } : {}), ...(until !== undefined ? { $lt: until } : {}) };
+				if (types?.length) filter.type = { $in: types };
+				const docs = await this.events().find(filter, { sort: { at: 1, _id: 1 }, limit });
+				return docs.map(eventView);
+			}
+		},
+
+		/** What ranking needs about a user: liked and disliked tracks, skip counts, liked artists. */
+		userSignals: {
+			visibility: "public",
+			params: { userId: idParam },
+			async handler(this: ActivityThis, ctx: Context<{ userId: string }>): Promise<UserSignals> {
+				const { userId } = ctx.params;
+				const liked = await this.reactions.tracksOf(userId, "like", SIGNALS_CAP);
+				const disliked = await this.reactions.tracksOf(userId, "dislike", SIGNALS_CAP);
+				const skips = await this.events().find({ userId, type: "skip" }, { sort: { at: -1 }, limit: SIGNALS_CAP, projection: { trackId: 1 } });
+				const skipped: Record<string, number> = {};
+				for (const s of skips) skipped[s.trackId] = (skipped[s.trackId] ?? 0) + 1;
+				let likedArtists: string[] = [];
+				try {
+					const docs = await this.hydrate(ctx, liked);
+					const byArtist = new Map<string, number>();
+					for (const doc of docs.values()) for (const a of new Set(doc.artists.map(x => x.name))) byArtist.set(a, (byArtist.get(a) ?? 0) + 1);
+					likedArtists = [...byArtist.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
+				} catch (err) {
+					// Ranking still works without the artist boost; dropping dislikes matters more.
+					this.logger.warn(`userSignals: no liked artists, catalog unavailable: ${err instanceof Error ? err.message : String(err)}`);
+				}
+				return { liked, disliked, skipped, likedArtists };
+			}
+		},
+
+		/** Users with an event at or after `since`, most recently active first. */
+		activeUsers: {
+			visibility: "public",
+			params: { since: { type: "number", integer: true, min: 0 } },
+			handler(this: ActivityThis, ctx: Context<{ since: number }>): Promise<string[]> {
+				return this.counters.activeSince(ctx.params.since);
+			}
+		},
+
+		/** Lifetime plays, current likes and skips of each track asked for (zeros for tracks never played). */
+		trackStats: {
+			visibility: "public",
+			params: { ids: { type: "array", items: { type: "string", min: 1, max: 100 }, max: CATALOG_BATCH } },
+			async handler(this: ActivityThis, ctx: Context<{ ids: string[] }>): Promise<Record<string, TrackStats>> {
+				const totals = await this.counters.totals([...new Set(ctx.params.ids)]);
+				const out: Record<string, TrackStats> = {};
+				for (const [id, t] of totals) out[id] = { plays: t.plays, likes: Math.max(0, t.likes), skips: t.skips };
+				return out;
+			}
+		},
+
+		/** Deletes everything the service holds about a user (the users service's data deletion). */
+		forgetUser: {
+			visibility: "public",
+			params: { userId: idParam },
+			async handler(this: ActivityThis, ctx: Context<{ userId: string }>) {
+				const { userId } = ctx.params;
+				const events = await this.events().delete({ userId }, { multi: true });
+				const { unliked, dislikes } = await this.reactions.forget(userId);
+				// Hourly counters hold no user ids and stay; lifetime like counts drop the user's likes.
+				await this.counters.removeLikes(unliked);
+				await this.counters.forgetUser(userId);
+				return { events, likes: unliked.length, dislikes };
+			}
+		}
+	},
+
+	methods: {
+		events(this: ActivityThis) {
+			return this.collection<EventDoc>("events");
+		},
+
+		/** Applies an event's effect on like state, then logs it. */
+		async apply(this: ActivityThis, input: ActivityInput): Promise<ActivityEvent> {
+			const at = input.at ?? Date.now();
+			let likeDelta = 0;
+			if (input.type === "like" || input.type === "dislike") likeDelta = await this.reactions.set(input.userId, input.trackId, input.type, at);
+			else if (input.type === "unlike") likeDelta = await this.reactions.unlike(input.userId, input.trackId);
+			return this.log(input, at, likeDelta);
+		},
+
+		/** Stores the event, counts it, and tells the cluster. */
+		async log(this: ActivityThis, input: ActivityInput, at: number, likeDelta: number): Promise<ActivityEvent> {
+			const doc = await this.events().insert({
+				userId: input.userId,
+				trackId: input.trackId,
+				type: input.type,
+				at,
+				...(input.msPlayed !== undefined ? { msPlayed: input.msPlayed } : {}),
+				...(input.context && Object.keys(input.context).length ? { context: input.context } : {}),
+				...(likeDelta ? { likeDelta: likeDelta > 0 ? 1 : -1 } : {})
+			});
+			await this.counters.add(doc);
+			this.metrics.recorded(doc.type);
+			const event = eventView(doc);
+			await this.broker.emit("activity.recorded", event);
+			return event;
+		},
+
+		/** A 404 for a track the catalog does not know, so typos never reach the counters. */
+		async assertTrack(this: ActivityThis, ctx: Context, trackId: string): Promise<void> {
+			const found = await ctx.call<TrackDoc[], { ids: string[] }>("catalog.getMany", { ids: [trackId] });
+			if (found.length === 0) throw notFound("Track", trackId);
+		},
+
+		/** Catalog documents by id; ids the catalog does not know are missing from the map. */
+		async hydrate(this: ActivityThis, ctx: Context, ids: string[]): Promise<Map<string, TrackDoc>> {
+			const out = new Map<string, TrackDoc>();
+			for (let i = 0; i < ids.length; i += CATALOG_BATCH) {
+				const docs = await ctx.call<TrackDoc[], { ids: string[] }>("catalog.getMany", { ids: ids.slice(i, i + CATALOG_BATCH) });
+				for (const d of docs) out.set(d._id, d);
+			}
+			return out;
+		},
+
+		/** The first `limit` ranked tracks the catalog knows, read in slices so a long tail costs nothing. */
+		async topTracks(this: ActivityThis, ctx: Context, ranked: Ranked[], limit: number): Promise<RankedTrack[]> {
+			const out: RankedTrack[] = [];
+			const slice = Math.max(limit * 2, 50);
+			for (let i = 0; i < ranked.length && out.length < limit; i += slice) {
+				const part = ranked.slice(i, i + slice);
+				const docs = await this.hydrate(ctx, part.map(r => r.trackId));
+				for (const r of part) {
+					const doc = docs.get(r.trackId);
+					if (doc && out.length < limit) out.push(rankedTrack(r, doc));
+				}
+			}
+			return out;
+		}
+	},
+
+	started(this: ActivityThis) {
+		this.reactions = new Reactions(this.collection<ReactionDoc>("reactions"));
+		this.counters = new Counters({
+			events: this.events(),
+			trackHours: this.collection("trackHours"),
+			hours: this.collection("hours"),
+			trackTotals: this.collection("trackTotals"),
+			users: this.collection("users")
+		});
+		this.metrics = new ActivityMetrics(this.broker);
+	}
+};
+
+export default ActivityService;
