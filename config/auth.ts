@@ -22,7 +22,22 @@ export const authVars = {
 	SPOTIFY_SCOPES: str(
 		"playlist-modify-private playlist-modify-public user-read-recently-played user-top-read",
 		"Scopes asked for when a user links Spotify, space-separated."
-	)
+	),
+	SPOTIFY_ACCOUNTS_RATE_PER_30S: int(
+		60,
+		"Calls to the Spotify accounts service for user tokens (code exchanges, refreshes) the cluster may make in any rolling 30 s window.",
+		{ min: 1, max: 10000 }
+	),
+	PASSWORD_HASH_COST: int(
+		15,
+		"scrypt cost of new password hashes as log2 N (r=8, p=1). Each hash stores its own parameters; a login re-hashes an older one.",
+		{ min: 10, max: 20 }
+	),
+	LOGIN_MAX_FAILURES: int(5, "Failed logins for one email before it is locked for LOGIN_LOCKOUT_SEC; 0 turns the lock off.", { min: 0, max: 1000 }),
+	LOGIN_LOCKOUT_SEC: int(900, "How long an email stays locked after too many failed logins, in seconds; failures older than this are forgotten.", {
+		min: 1,
+		max: 86400
+	})
 };
 
 /** Checks across the auth variables, for loadConfig. */

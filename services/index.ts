@@ -8,6 +8,7 @@ import CatalogService from "./catalog.service";
 import OpsService from "./ops.service";
 import SchedulerService from "./scheduler.service";
 import TasksService from "./tasks.service";
+import UsersService from "./users.service";
 
 /**
  * Every service a node can run, by name. `SERVICES=a,b` picks some; empty picks all. `ops` runs
@@ -29,7 +30,8 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	"album-crawler": AlbumCrawlerService,
 	"audio-feature": AudioFeatureService,
 	activity: ActivityService,
-	tasks: TasksService
+	tasks: TasksService,
+	users: UsersService
 };
 
 export function selectServices(names: readonly string[]): ServiceSchema[] {

@@ -46,6 +46,8 @@ export interface SpotifyAccounts {
 	control: Record<string, (body: Record<string, unknown>) => unknown>;
 	/** The simulated user a user access token belongs to (for `/me` endpoints); undefined for app tokens. */
 	userOf(accessToken: string): string | undefined;
+	/** The user and expiry (simulator clock) of a user access token issued here; fits spotify-user.ts's UserTokenLookup. */
+	userToken(accessToken: string): { userId: string; expiresAt: number } | undefined;
 	setUserTokenTtl(seconds: number): void;
 	setRefreshRotation(rotation: RefreshRotation): void;
 	/** The next authorization is refused: the redirect carries `error` (default access_denied). */
@@ -116,7 +118,7 @@ export function createSpotifyAccounts(deps: AccountsDeps, options: SpotifyAccoun
 	const usedCodes = new Set<string>();
 	const grants = new Map<string, Grant>(); // by refresh token
 	const latestGrant = new Map<string, Grant>(); // by user
-	const tokenUsers = new Map<string, string>();
+	const tokenUsers = new Map<string, { userId: string; expiresAt: number }>();
 	const counters: AccountsStats = { authorizations: 0, codeExchanges: 0, refreshes: 0, rotations: 0, invalidGrants: 0 };
 	let denial: string | undefined;
 	let failures: { status: number; left: number } | undefined;
@@ -160,8 +162,9 @@ export function createSpotifyAccounts(deps: AccountsDeps, options: SpotifyAccoun
 
 	const issueAccess = (user: string): { access_token: string; token_type: string; expires_in: number } => {
 		const token = `BQU${base62(rng, 60)}`;
-		deps.registerAccessToken(token, clock.now() + userTokenTtlSec * 1000);
-		tokenUsers.set(token, user);
+		const expiresAt = clock.now() + userTokenTtlSec * 1000;
+		deps.registerAccessToken(token, expiresAt);
+		tokenUsers.set(token, { userId: user, expiresAt });
 		stats.event("tokensIssued");
 		return { access_token: token, token_type: "Bearer", expires_in: Math.ceil(userTokenTtlSec) };
 	};
@@ -244,7 +247,8 @@ export function createSpotifyAccounts(deps: AccountsDeps, options: SpotifyAccoun
 			},
 			"accounts-stats": () => ({ ...counters })
 		},
-		userOf: (accessToken) => tokenUsers.get(accessToken),
+		userOf: (accessToken) => tokenUsers.get(accessToken)?.userId,
+		userToken: (accessToken) => tokenUsers.get(accessToken),
 		setUserTokenTtl: (seconds) => (userTokenTtlSec = seconds),
 		setRefreshRotation: (value) => (rotation = value),
 		denyNext: (error = "access_denied") => (denial = error),

@@ -1,0 +1,415 @@
+import { randomUUID } from "node:crypto";
+import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
+import { configFor, type Config } from "../config";
+import { encryptionKeyBytes } from "../config/auth";
+import { RateLimitMixin } from "../mixins/rate-limit/rate-limit.mixin";
+import type { RateLimitMethods } from "../mixins/rate-limit/types";
+import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
+import { DuplicateKeyError, type Collection } from "../mixins/store/types";
+import { assertSelfOrAdmin, isAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
+import { accessSecret, signAccessToken } from "./users/access-token";
+import { forgetAcrossServices, type ForgetReport } from "./users/forget";
+import { profileView, spotifyStatus, type LoginFailureDoc, type RefreshTokenDoc, type SpotifyLinkDoc, type SpotifyStateDoc, type SpotifyStatus, type UserDoc, type UserProfile } from "./users/model";
+import { dedupe, idParam, loginParams, MAX_FOLLOWING, patchParams, refreshTokenParam, registerParams, spotifyTokenParams, type PreferencesInput } from "./users/params";
+import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./users/passwords";
+import { Sessions, type IssuedRefresh } from "./users/sessions";
+import { SpotifyAuthClient } from "./users/spotify-auth";
+import { SpotifyLinks, type SpotifyAccessToken } from "./users/spotify-link";
+import { LoginThrottle } from "./users/throttle";
+
+/** What register, login and refresh answer. */
+export interface SessionView {
+	user: UserProfile;
+	accessToken: string;
+	tokenType: "Bearer";
+	/** Seconds the access token lives. */
+	expiresIn: number;
+	expiresAt: string;
+	refreshToken: string;
+	refreshExpiresAt: string;
+}
+
+interface RegisterParams {
+	email: string;
+	password: string;
+	displayName: string;
+	preferences?: PreferencesInput;
+}
+interface PatchParams {
+	id: string;
+	displayName?: string;
+	preferences?: PreferencesInput;
+	role?: "user" | "admin";
+	password?: string;
+	currentPassword?: string;
+}
+
+interface UsersVars {
+	config: Config;
+	sessions: Sessions;
+	throttle: LoginThrottle;
+	spotify: SpotifyLinks;
+	authClient?: SpotifyAuthClient;
+	sweepTimer?: NodeJS.Timeout;
+}
+interface UsersMethods {
+	users(): Collection<UserDoc>;
+	findUser(id: string): Promise<UserDoc>;
+	profile(user: UserDoc): Promise<UserProfile>;
+	session(user: UserDoc, refresh?: IssuedRefresh): Promise<SessionView>;
+	spotifyAuthClient(): SpotifyAuthClient;
+	sweep(): Promise<void>;
+}
+type UsersThis = Service & StoreMethods & RateLimitMethods & UsersMethods & UsersVars;
+
+const SWEEP_INTERVAL_MS = 3600_000;
+
+/** True when the gateway called this action for an HTTP request, false for calls from other services. */
+function viaGateway(ctx: Context): boolean {
+	return ctx.caller === "api";
+}
+
+function badCredentials(): Errors.MoleculerClientError {
+	return new Errors.MoleculerClientError("Email or password is wrong", 401, "INVALID_CREDENTIALS");
+}
+
+/**
+ * Accounts, logins (access JWT + rotating refresh tokens), profiles and preferences, follows, the
+ * Spotify account link (PKCE, tokens sealed with AES-256-GCM), and a user's data deletion across
+ * the cluster. See docs/api-users.md.
+ */
+const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMethods & RateLimitMethods, UsersVars> = {
+	name: "users",
+	mixins: [StoreMixin, RateLimitMixin],
+	settings: { rest: "/" },
+
+	collections: {
+		users: { indexes: [{ fields: { email: 1 }, unique: true }, { fields: { following: 1 } }] },
+		refreshTokens: { indexes: [{ fields: { family: 1 } }, { fields: { userId: 1 } }, { fields: { expiresAt: 1 } }] },
+		spotifyLinks: {},
+		spotifyStates: { indexes: [{ fields: { userId: 1 } }, { fields: { expiresAt: 1 } }] },
+		loginFailures: { indexes: [{ fields: { firstAt: 1 } }] }
+	},
+
+	actions: {
+		register: {
+			rest: "POST /users/register",
+			auth: "public",
+			params: registerParams,
+			async handler(this: UsersThis, ctx: GatewayContext<RegisterParams>): Promise<SessionView> {
+				const { email, password, displayName, preferences = {} } = ctx.params;
+				const conflict = () => new Errors.MoleculerClientError("An account with this email exists already", 409, "EMAIL_TAKEN");
+				if (await this.users().findOne({ email })) throw conflict();
+				const now = Date.now();
+				const admins = this.config.ADMIN_EMAILS.map(e => e.toLowerCase());
+				let user: UserDoc;
+				try {
+					user = await this.users().insert({
+						_id: randomUUID(),
+						email,
+						displayName,
+						role: admins.includes(email) ? "admin" : "user",
+						passwordHash: await hashPassword(password, this.config.PASSWORD_HASH_COST),
+						preferences: {
+							genres: dedupe(preferences.genres ?? []),
+							artists: dedupe(preferences.artists ?? []),
+							moods: dedupe(preferences.moods ?? []),
+							...(typeof preferences.cadence === "number" ? { cadence: preferences.cadence } : {})
+						},
+						following: [],
+						createdAt: now,
+						updatedAt: now
+					});
+				} catch (err) {
+					// Two registrations racing for one email: the unique index decides.
+					if (err instanceof DuplicateKeyError) throw conflict();
+					throw err;
+				}
+				ctx.meta.$statusCode = 201;
+				return this.session(user);
+			}
+		},
+
+		login: {
+			rest: "POST /auth/login",
+			auth: "public",
+			params: loginParams,
+			async handler(this: UsersThis, ctx: GatewayContext<{ email: string; password: string }>): Promise<SessionView> {
+				const { email, password } = ctx.params;
+				await this.throttle.check(email);
+				const user = await this.users().findOne({ email });
+				const cost = this.config.PASSWORD_HASH_COST;
+				const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNothing(password, cost);
+				if (!user || !ok) {
+					await this.throttle.failed(email);
+					throw badCredentials();
+				}
+				await this.throttle.succeeded(email);
+				if (needsRehash(user.passwordHash, cost)) {
+					await this.users().update({ _id: user._id }, { $set: { passwordHash: await hashPassword(password, cost) } });
+				}
+				return this.session(user);
+			}
+		},
+
+		refresh: {
+			rest: "POST /auth/refresh",
+			auth: "public",
+			params: { $$strict: true, refreshToken: refreshTokenParam },
+			async handler(this: UsersThis, ctx: Context<{ refreshToken: string }>): Promise<SessionView> {
+				const { userId, next } = await this.sessions.rotate(ctx.params.refreshToken);
+				const user = await this.users().findOne({ _id: userId });
+				if (!user) {
+					await this.sessions.revokeUser(userId);
+					throw new Errors.MoleculerClientError("The account of this refresh token is gone", 401, "INVALID_REFRESH_TOKEN");
+				}
+				// A new access token carries the current role, so role changes take effect here.
+				return this.session(user, next);
+			}
+		},
+
+		logout: {
+			rest: "POST /auth/logout",
+			auth: "public",
+			params: { $$strict: true, refreshToken: refreshTokenParam, everywhere: { type: "boolean", optional: true, default: false } },
+			async handler(this: UsersThis, ctx: Context<{ refreshToken: string; everywhere: boolean }>) {
+				const { revoked } = await this.sessions.logout(ctx.params.refreshToken, ctx.params.everywhere);
+				return { revoked };
+			}
+		},
+
+		/** The profile. Through the gateway only the user themself and admins; other services may read any. */
+		get: {
+			rest: "GET /users/:id",
+			auth: "required",
+			params: { id: idParam },
+			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<UserProfile> {
+				if (viaGateway(ctx)) assertSelfOrAdmin(ctx, ctx.params.id);
+				return this.profile(await this.findUser(ctx.params.id));
+			}
+		},
+
+		update: {
+			rest: "PATCH /users/:id",
+			auth: "required",
+			params: patchParams,
+			async handler(this: UsersThis, ctx: GatewayContext<PatchParams>): Promise<UserProfile> {
+				const { id, displayName, preferences, role, password, currentPassword } = ctx.params;
+				const caller = assertSelfOrAdmin(ctx, id);
+				if (role !== undefined && !isAdmin(ctx)) throw new Errors.MoleculerClientError("Only admins change roles", 403, "FORBIDDEN");
+				const user = await this.findUser(id);
+				const set: Record<string, unknown> = { updatedAt: Date.now() };
+				const unset: Record<string, true> = {};
+				if (displayName !== undefined) set.displayName = displayName;
+				if (role !== undefined) set.role = role;
+				for (const list of ["genres", "artists", "moods"] as const) {
+					const value = preferences?.[list];
+					if (value !== undefined) set[`preferences.${list}`] = dedupe(value);
+				}
+				if (preferences?.cadence === null) unset["preferences.cadence"] = true;
+				else if (preferences?.cadence !== undefined) set["preferences.cadence"] = preferences.cadence;
+				if (password !== undefined) {
+					// Only the user, knowing the current password: an admin cannot take over an account this way.
+					if (caller.id !== id) throw new Errors.MoleculerClientError("Only the user themself changes their password", 403, "FORBIDDEN");
+					if (currentPassword === undefined || !(await verifyPassword(currentPassword, user.passwordHash))) {
+						throw new Errors.MoleculerClientError("currentPassword is missing or wrong", 403, "INVALID_CREDENTIALS");
+					}
+					set.passwordHash = await hashPassword(password, this.config.PASSWORD_HASH_COST);
+				}
+				const updated = await this.users().findOneAndUpdate({ _id: id }, Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set });
+				if (!updated) throw notFound("User", id);
+				// A new password signs every session out; access tokens run out within ACCESS_TOKEN_TTL_SEC.
+				if (password !== undefined) await this.sessions.revokeUser(id);
+				ctx.emit("users.updated", { id });
+				return this.profile(updated);
+			}
+		},
+
+		follow: {
+			rest: "POST /users/:id/follow",
+			auth: "required",
+			params: { id: idParam },
+			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<{ following: string[] }> {
+				const me = requireUser(ctx);
+				const target = ctx.params.id;
+				if (target === me.id) throw new Errors.MoleculerClientError("A user cannot follow themself", 400, "INVALID_FOLLOW");
+				await this.findUser(target);
+				const self = await this.findUser(me.id);
+				if (self.following.includes(target)) return { following: self.following };
+				if (self.following.length >= MAX_FOLLOWING) {
+					throw new Errors.MoleculerClientError(`A user may follow at most ${MAX_FOLLOWING} users`, 409, "FOLLOW_LIMIT");
+				}
+				const updated = await this.users().findOneAndUpdate({ _id: me.id }, { $addToSet: { following: target }, $set: { updatedAt: Date.now() } });
+				ctx.emit("users.updated", { id: me.id });
+				return { following: updated?.following ?? [] };
+			}
+		},
+
+		unfollow: {
+			rest: "DELETE /users/:id/follow",
+			auth: "required",
+			params: { id: idParam },
+			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<{ following: string[] }> {
+				const me = requireUser(ctx);
+				const updated = await this.users().findOneAndUpdate({ _id: me.id }, { $pull: { following: ctx.params.id }, $set: { updatedAt: Date.now() } });
+				if (!updated) throw notFound("User", me.id);
+				ctx.emit("users.updated", { id: me.id });
+				return { following: updated.following };
+			}
+		},
+
+		spotifyAuthUrl: {
+			rest: "GET /spotify/auth/url",
+			auth: "required",
+			async handler(this: UsersThis, ctx: GatewayContext) {
+				return this.spotify.start(requireUser(ctx).id);
+			}
+		},
+
+		spotifyAuthToken: {
+			rest: "POST /spotify/auth/token",
+			auth: "required",
+			params: spotifyTokenParams,
+			async handler(this: UsersThis, ctx: GatewayContext<{ code: string; state: string }>): Promise<SpotifyStatus> {
+				return spotifyStatus(await this.spotify.finish(requireUser(ctx).id, ctx.params.code, ctx.params.state));
+			}
+		},
+
+		spotifyAuthRefresh: {
+			rest: "POST /spotify/auth/refresh",
+			auth: "required",
+			async handler(this: UsersThis, ctx: GatewayContext): Promise<SpotifyStatus> {
+				return spotifyStatus(await this.spotify.refresh(requireUser(ctx).id, true));
+			}
+		},
+
+		spotifyUnlink: {
+			rest: "DELETE /spotify/auth",
+			auth: "required",
+			async handler(this: UsersThis, ctx: GatewayContext): Promise<SpotifyStatus & { removed: boolean }> {
+				return { linked: false, removed: await this.spotify.unlink(requireUser(ctx).id) };
+			}
+		},
+
+		/** For other services (playlists, insights): a live user token, refreshed when within 5 minutes of expiry. */
+		spotifyAccessToken: {
+			visibility: "public",
+			params: { userId: idParam },
+			handler(this: UsersThis, ctx: Context<{ userId: string }>): Promise<SpotifyAccessToken> {
+				return this.spotify.accessToken(ctx.params.userId);
+			}
+		},
+
+		/**
+		 * Removes what the cluster holds about a user: each data-owning service's `forgetUser`, and
+		 * here the refresh tokens and Spotify tokens. The account stays unless `account=true`, and
+		 * then only when every service answered.
+		 */
+		forgetData: {
+			rest: "DELETE /users/:id/data",
+			auth: "required",
+			params: { $$strict: true, id: idParam, account: { type: "boolean", optional: true, convert: true, default: false } },
+			async handler(this: UsersThis, ctx: GatewayContext<{ id: string; account: boolean }>): Promise<ForgetReport> {
+				const { id, account } = ctx.params;
+				if (viaGateway(ctx)) assertSelfOrAdmin(ctx, id);
+				// The user need not exist: an admin may clear what an earlier deletion left behind.
+				const { removed, skipped, failed } = await forgetAcrossServices(ctx, id);
+				const own: Record<string, number> = { refreshTokens: await this.sessions.forgetUser(id), ...(await this.spotify.forgetUser(id)) };
+				const complete = skipped.length === 0 && Object.keys(failed).length === 0;
+				let accountDeleted = false;
+				if (account && complete) {
+					const user = await this.users().findOne({ _id: id });
+					if (user) await this.collection<LoginFailureDoc>("loginFailures").delete({ _id: user.email });
+					own.account = await this.users().delete({ _id: id });
+					own.followedBy = await this.users().update({ following: id }, { $pull: { following: id } }, { multi: true });
+					accountDeleted = own.account > 0;
+				}
+				removed.users = own;
+				ctx.emit("users.forgotten", { id, accountDeleted });
+				return { userId: id, removed, skipped, failed, complete, accountDeleted };
+			}
+		}
+	},
+
+	methods: {
+		users(this: UsersThis) {
+			return this.collection<UserDoc>("users");
+		},
+
+		async findUser(this: UsersThis, id: string): Promise<UserDoc> {
+			const user = await this.users().findOne({ _id: id });
+			if (!user) throw notFound("User", id);
+			return user;
+		},
+
+		async profile(this: UsersThis, user: UserDoc): Promise<UserProfile> {
+			// Callers reach here only as the user themself, an admin, or another service: all may see the email.
+			return profileView(user, await this.spotify.status(user._id), true);
+		},
+
+		async session(this: UsersThis, user: UserDoc, refresh?: IssuedRefresh): Promise<SessionView> {
+			const issued = refresh ?? (await this.sessions.issue(user._id));
+			const ttl = this.config.ACCESS_TOKEN_TTL_SEC;
+			return {
+				user: await this.profile(user),
+				accessToken: signAccessToken({ id: user._id, role: user.role }, accessSecret(this.config.JWT_SECRET), ttl),
+				tokenType: "Bearer",
+				expiresIn: ttl,
+				expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+				refreshToken: issued.token,
+				refreshExpiresAt: new Date(issued.expiresAt).toISOString()
+			};
+		},
+
+		spotifyAuthClient(this: UsersThis): SpotifyAuthClient {
+			this.authClient ??= new SpotifyAuthClient({
+				accountsUrl: this.config.SPOTIFY_ACCOUNTS_URL,
+				clientId: this.config.SPOTIFY_CLIENT_ID ?? "",
+				timeoutMs: this.config.UPSTREAM_TIMEOUT_MS,
+				limiter: this.limiter("spotify-accounts", { maxPerWindow: this.config.SPOTIFY_ACCOUNTS_RATE_PER_30S, windowMs: 30_000 })
+			});
+			return this.authClient;
+		},
+
+		/** Drops expired refresh tokens, pending authorizations and old login failures. */
+		async sweep(this: UsersThis): Promise<void> {
+			try {
+				await this.sessions.sweep();
+				await this.throttle.sweep();
+				await this.collection<SpotifyStateDoc>("spotifyStates").delete({ expiresAt: { $lt: Date.now() } }, { multi: true });
+			} catch (err) {
+				this.logger.warn("users sweep failed; it runs again within the hour", err);
+			}
+		}
+	},
+
+	created(this: UsersThis) {
+		this.config = configFor(this.broker);
+	},
+
+	started(this: UsersThis) {
+		const c = this.config;
+		this.sessions = new Sessions(this.collection<RefreshTokenDoc>("refreshTokens"), c.REFRESH_TOKEN_TTL_DAYS * 24 * 3600_000);
+		this.throttle = new LoginThrottle(this.collection<LoginFailureDoc>("loginFailures"), c.LOGIN_MAX_FAILURES, c.LOGIN_LOCKOUT_SEC * 1000);
+		this.spotify = new SpotifyLinks(
+			this.collection<SpotifyLinkDoc>("spotifyLinks"),
+			this.collection<SpotifyStateDoc>("spotifyStates"),
+			{
+				key: c.TOKEN_ENCRYPTION_KEY ? encryptionKeyBytes(c.TOKEN_ENCRYPTION_KEY) : undefined,
+				clientId: c.SPOTIFY_CLIENT_ID,
+				redirectUri: c.SPOTIFY_REDIRECT_URI,
+				accountsUrl: c.SPOTIFY_ACCOUNTS_URL,
+				scopes: c.SPOTIFY_SCOPES.split(/\s+/).filter(Boolean)
+			},
+			() => this.spotifyAuthClient()
+		);
+		this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+		this.sweepTimer.unref();
+	},
+
+	stopped(this: UsersThis) {
+		if (this.sweepTimer) clearInterval(this.sweepTimer);
+	}
+};
+
+export default UsersService;
