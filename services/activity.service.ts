@@ -2,13 +2,11 @@ import { Errors, type Context, type Service, type ServiceSchema, type ServiceSet
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Filter } from "../mixins/store/types";
 import type { TrackDoc } from "./catalog/model";
-import { artistKeys, counts, engagement, genreKeys, groupBy, rankedTrack, rates, windowView, type RankedTrack } from "./activity/analytics";
 import { Counters } from "./activity/counters";
 import { ActivityMetrics } from "./activity/metrics";
 import {
 	ACTIVITY_TYPES,
 	eventView,
-	type ActivityContext,
 	type ActivityEvent,
 	type ActivityInput,
 	type ActivityType,
@@ -20,66 +18,37 @@ import {
 import {
 	ACTIVITY_MAX_AGE_MS,
 	analyticsActivityParams,
-	CLOCK_SKEW_MS,
+	checkAt,
+	contextOf,
 	feedbackParams,
 	idParam,
 	limitParam,
 	playParams,
-	recordParams
+	recordParams,
+	type ContextFields
 } from "./activity/params";
 import { Reactions } from "./activity/reactions";
-import { rankTracks, type Ranked } from "./activity/tally";
+import { CATALOG_BATCH, Reports, type CatalogLookup } from "./activity/reports";
 import { DAY_MS, parseWindow, windowParam } from "./activity/window";
 import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
-
-/** What a client sends flat in a request body, gathered into an event's context. */
-interface ContextFields {
-	bpm?: number;
-	positionMs?: number;
-	source?: string;
-}
 
 interface ActivityMethods {
 	events(): Collection<EventDoc>;
 	apply(input: ActivityInput): Promise<ActivityEvent>;
 	log(input: ActivityInput, at: number, likeDelta: number): Promise<ActivityEvent>;
 	assertTrack(ctx: Context, trackId: string): Promise<void>;
-	hydrate(ctx: Context, ids: string[]): Promise<Map<string, TrackDoc>>;
-	topTracks(ctx: Context, ranked: Ranked[], limit: number): Promise<RankedTrack[]>;
+	catalog(ctx: Context): CatalogLookup;
 }
 interface ActivityVars {
 	reactions: Reactions;
 	counters: Counters;
+	reports: Reports;
 	metrics: ActivityMetrics;
 }
 type ActivityThis = Service & StoreMethods & ActivityMethods & ActivityVars;
 
-/** catalog.getMany takes this many ids per call. */
-const CATALOG_BATCH = 1000;
-/** Trends group artists and genres over this many of the window's best tracks. */
-const TREND_TRACKS = 1000;
-/** A user's analytics read at most this many events of the window. */
-const USER_EVENTS_CAP = 50_000;
 /** userSignals reads at most this many likes, dislikes and skips. */
 const SIGNALS_CAP = 5000;
-
-function contextOf(p: ContextFields): ActivityContext | undefined {
-	const c: ActivityContext = {};
-	if (p.bpm !== undefined) c.bpm = p.bpm;
-	if (p.positionMs !== undefined) c.positionMs = p.positionMs;
-	if (p.source !== undefined) c.source = p.source;
-	return Object.keys(c).length ? c : undefined;
-}
-
-/** A dated event must not lie in the future; one a client dates must also be recent (late delivery, not rewriting history). */
-function checkAt(at: number | undefined, now: number, maxAgeMs: number): void {
-	if (at === undefined) return;
-	let problem: string | undefined;
-	if (at > now + CLOCK_SKEW_MS) problem = "must not lie in the future";
-	else if (at < now - maxAgeMs) problem = `must lie within the last ${Math.round(maxAgeMs / DAY_MS)} days`;
-	if (!problem) return;
-	throw new Errors.ValidationError(`at ${problem}`, "VALIDATION_ERROR", [{ type: "at", field: "at", message: `The 'at' field (epoch ms) ${problem}.`, actual: at }]);
-}
 
 /**
  * Listening activity: plays, likes, skips, shares and running feedback. Keeps the event log, each
@@ -174,10 +143,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			rest: "GET /tracks/trending",
 			auth: "public",
 			params: { window: windowParam("24h"), limit: limitParam(20, 100) },
-			async handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
-				const w = parseWindow(ctx.params.window, Date.now(), 90 * DAY_MS);
-				const ranked = rankTracks(await this.counters.tracksSince(w.from));
-				return { ...windowView(w), items: await this.topTracks(ctx, ranked, ctx.params.limit) };
+			handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
+				return this.reports.trending(parseWindow(ctx.params.window, Date.now(), 90 * DAY_MS), ctx.params.limit, this.catalog(ctx));
 			}
 		},
 
@@ -186,12 +153,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			rest: "GET /analytics/summary",
 			auth: "admin",
 			params: { window: windowParam("24h") },
-			async handler(this: ActivityThis, ctx: Context<{ window: string }>) {
-				const w = parseWindow(ctx.params.window, Date.now());
-				const total = await this.counters.platformSince(w.from);
-				const activeUsers = await this.counters.countActiveSince(w.from);
-				const playsPerActiveUser = activeUsers ? Math.round((total.plays / activeUsers) * 100) / 100 : 0;
-				return { ...windowView(w), activeUsers, ...counts(total), ...rates(total), playsPerActiveUser };
+			handler(this: ActivityThis, ctx: Context<{ window: string }>) {
+				return this.reports.summary(parseWindow(ctx.params.window, Date.now()));
 			}
 		},
 
@@ -200,18 +163,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			rest: "GET /analytics/trends",
 			auth: "public",
 			params: { window: windowParam("7d"), limit: limitParam(10, 50) },
-			async handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
-				const w = parseWindow(ctx.params.window, Date.now());
-				const head = rankTracks(await this.counters.tracksSince(w.from)).slice(0, TREND_TRACKS);
-				const docs = await this.hydrate(ctx, head.map(r => r.trackId));
-				const known = head.filter(r => docs.has(r.trackId));
-				return {
-					...windowView(w),
-					tracksConsidered: known.length,
-					tracks: known.slice(0, ctx.params.limit).map(r => rankedTrack(r, docs.get(r.trackId) as TrackDoc)),
-					artists: groupBy(known, docs, artistKeys, ctx.params.limit).map(({ key, ...g }) => ({ name: key, ...g })),
-					genres: groupBy(known, docs, genreKeys, ctx.params.limit).map(({ key, ...g }) => ({ genre: key, ...g }))
-				};
+			handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
+				return this.reports.trends(parseWindow(ctx.params.window, Date.now()), ctx.params.limit, this.catalog(ctx));
 			}
 		},
 
@@ -220,28 +173,9 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			rest: "GET /analytics/user/:id",
 			auth: "required",
 			params: { id: idParam, window: windowParam("30d") },
-			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string; window: string }>) {
-				const userId = ctx.params.id;
-				assertSelfOrAdmin(ctx, userId);
-				const w = parseWindow(ctx.params.window, Date.now());
-				const events = await this.events().find({ userId, at: { $gte: w.from } }, { sort: { at: 1 }, limit: USER_EVENTS_CAP });
-				const { figures, byTrack } = engagement(events);
-				const ranked = rankTracks(byTrack).slice(0, 200);
-				const docs = await this.hydrate(ctx, ranked.map(r => r.trackId));
-				const known = ranked.filter(r => docs.has(r.trackId));
-				const life = await this.counters.user(userId);
-				return {
-					userId,
-					...windowView(w),
-					...figures,
-					truncated: events.length === USER_EVENTS_CAP,
-					likedTracks: await this.reactions.count(userId, "like"),
-					dislikedTracks: await this.reactions.count(userId, "dislike"),
-					firstActiveAt: life ? new Date(life.firstAt).toISOString() : null,
-					lastActiveAt: life ? new Date(life.lastAt).toISOString() : null,
-					topTracks: known.slice(0, 5).map(r => rankedTrack(r, docs.get(r.trackId) as TrackDoc)),
-					topArtists: groupBy(known, docs, artistKeys, 5).map(({ key, ...g }) => ({ name: key, ...g }))
-				};
+			handler(this: ActivityThis, ctx: GatewayContext<{ id: string; window: string }>) {
+				assertSelfOrAdmin(ctx, ctx.params.id);
+				return this.reports.user(ctx.params.id, parseWindow(ctx.params.window, Date.now()), this.catalog(ctx));
 			}
 		},
 
@@ -288,10 +222,7 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 				for (const s of skips) skipped[s.trackId] = (skipped[s.trackId] ?? 0) + 1;
 				let likedArtists: string[] = [];
 				try {
-					const docs = await this.hydrate(ctx, liked);
-					const byArtist = new Map<string, number>();
-					for (const doc of docs.values()) for (const a of new Set(doc.artists.map(x => x.name))) byArtist.set(a, (byArtist.get(a) ?? 0) + 1);
-					likedArtists = [...byArtist.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
+					likedArtists = await this.reports.artistsOf(liked, this.catalog(ctx));
 				} catch (err) {
 					// Ranking still works without the artist boost; dropping dislikes matters more.
 					this.logger.warn(`userSignals: no liked artists, catalog unavailable: ${err instanceof Error ? err.message : String(err)}`);
@@ -371,33 +302,19 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 
 		/** A 404 for a track the catalog does not know, so typos never reach the counters. */
 		async assertTrack(this: ActivityThis, ctx: Context, trackId: string): Promise<void> {
-			const found = await ctx.call<TrackDoc[], { ids: string[] }>("catalog.getMany", { ids: [trackId] });
-			if (found.length === 0) throw notFound("Track", trackId);
+			if ((await this.catalog(ctx)([trackId])).length === 0) throw notFound("Track", trackId);
 		},
 
-		/** Catalog documents by id; ids the catalog does not know are missing from the map. */
-		async hydrate(this: ActivityThis, ctx: Context, ids: string[]): Promise<Map<string, TrackDoc>> {
-			const out = new Map<string, TrackDoc>();
-			for (let i = 0; i < ids.length; i += CATALOG_BATCH) {
-				const docs = await ctx.call<TrackDoc[], { ids: string[] }>("catalog.getMany", { ids: ids.slice(i, i + CATALOG_BATCH) });
-				for (const d of docs) out.set(d._id, d);
-			}
-			return out;
-		},
-
-		/** The first `limit` ranked tracks the catalog knows, read in slices so a long tail costs nothing. */
-		async topTracks(this: ActivityThis, ctx: Context, ranked: Ranked[], limit: number): Promise<RankedTrack[]> {
-			const out: RankedTrack[] = [];
-			const slice = Math.max(limit * 2, 50);
-			for (let i = 0; i < ranked.length && out.length < limit; i += slice) {
-				const part = ranked.slice(i, i + slice);
-				const docs = await this.hydrate(ctx, part.map(r => r.trackId));
-				for (const r of part) {
-					const doc = docs.get(r.trackId);
-					if (doc && out.length < limit) out.push(rankedTrack(r, doc));
+		/** catalog.getMany through this request's context; a 503, not the registry's 404, when no catalog runs. */
+		catalog(this: ActivityThis, ctx: Context): CatalogLookup {
+			return async ids => {
+				try {
+					return await ctx.call<TrackDoc[], { ids: string[] }>("catalog.getMany", { ids });
+				} catch (err) {
+					if (!(err instanceof Errors.ServiceNotFoundError || err instanceof Errors.ServiceNotAvailableError)) throw err;
+					throw new Errors.MoleculerError("The catalog is not available; try again shortly", 503, "CATALOG_UNAVAILABLE");
 				}
-			}
-			return out;
+			};
 		}
 	},
 
@@ -410,6 +327,7 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			trackTotals: this.collection("trackTotals"),
 			users: this.collection("users")
 		});
+		this.reports = new Reports({ counters: this.counters, reactions: this.reactions, events: this.events() });
 		this.metrics = new ActivityMetrics(this.broker);
 	}
 };

@@ -1,5 +1,6 @@
-/** fastest-validator schemas of the activity actions. */
-import { ACTIVITY_TYPES } from "./model";
+/** fastest-validator schemas of the activity actions, and the checks they cannot express. */
+import { Errors } from "moleculer";
+import { ACTIVITY_TYPES, type ActivityContext } from "./model";
 import { DAY_MS } from "./window";
 
 /** User and track ids are store ids (UUIDs) or provider-style ids: no spaces, slashes or operators. */
@@ -48,3 +49,28 @@ export const ACTIVITY_MAX_AGE_MS = 7 * DAY_MS;
 export const CLOCK_SKEW_MS = 60_000;
 
 export const limitParam = (fallback: number, max: number) => ({ type: "number", integer: true, min: 1, max, default: fallback, convert: true }) as const;
+
+/** What a client sends flat in a request body, gathered into an event's context. */
+export interface ContextFields {
+	bpm?: number;
+	positionMs?: number;
+	source?: string;
+}
+
+export function contextOf(p: ContextFields): ActivityContext | undefined {
+	const c: ActivityContext = {};
+	if (p.bpm !== undefined) c.bpm = p.bpm;
+	if (p.positionMs !== undefined) c.positionMs = p.positionMs;
+	if (p.source !== undefined) c.source = p.source;
+	return Object.keys(c).length ? c : undefined;
+}
+
+/** A dated event must not lie in the future; one a client dates must also be recent (late delivery, not rewriting history). */
+export function checkAt(at: number | undefined, now: number, maxAgeMs: number): void {
+	if (at === undefined) return;
+	let problem: string | undefined;
+	if (at > now + CLOCK_SKEW_MS) problem = "must not lie in the future";
+	else if (at < now - maxAgeMs) problem = `must lie within the last ${Math.round(maxAgeMs / DAY_MS)} days`;
+	if (!problem) return;
+	throw new Errors.ValidationError(`at ${problem}`, "VALIDATION_ERROR", [{ type: "at", field: "at", message: `The 'at' field (epoch ms) ${problem}.`, actual: at }]);
+}
