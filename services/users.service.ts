@@ -300,6 +300,22 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 			}
 		},
 
+		/** Figures for GET /admin/stats. */
+		stats: {
+			visibility: "public",
+			async handler(this: UsersThis) {
+				const now = Date.now();
+				const live = { rotatedAt: { $exists: false }, revokedAt: { $exists: false }, expiresAt: { $gt: now } };
+				return {
+					users: await this.users().count({}),
+					admins: await this.users().count({ role: "admin" }),
+					spotifyLinked: await this.collection<SpotifyLinkDoc>("spotifyLinks").count({}),
+					liveSessions: await this.collection<RefreshTokenDoc>("refreshTokens").count(live),
+					lockedEmails: await this.collection<LoginFailureDoc>("loginFailures").count({ lockedUntil: { $gt: now } })
+				};
+			}
+		},
+
 		/**
 		 * Removes what the cluster holds about a user: each data-owning service's `forgetUser`, and
 		 * here the refresh tokens and Spotify tokens. The account stays unless `account=true`, and

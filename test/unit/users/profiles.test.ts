@@ -76,6 +76,13 @@ describe("users: profiles, roles and follows", () => {
 		expect((await gw.request("POST", "/api/v1/auth/login", { body: { email: carol.user.email, password: "a new passphrase" } })).status).toBe(200);
 	});
 
+	it("gives admins' stats page its figures", async () => {
+		const stats = await gw.broker.call<Record<string, number>>("users.stats");
+		expect(stats).toMatchObject({ users: expect.any(Number), admins: 1, spotifyLinked: 0, lockedEmails: 0 });
+		expect(stats.users).toBeGreaterThanOrEqual(3);
+		expect(stats.liveSessions).toBeGreaterThanOrEqual(3);
+	});
+
 	it("follows and unfollows users", async () => {
 		const follow = (id: string, session?: SessionView, method = "POST") =>
 			gw.request<{ following: string[] } & ErrorBody>(method, `/api/v1/users/${id}/follow`, { headers: session ? bearer(session) : {} });
