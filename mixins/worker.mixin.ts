@@ -2,11 +2,13 @@
  * Turns a service into a stateless crawl worker: it leases jobs of its types from the scheduler,
  * runs them with per-node concurrency, heartbeats long ones, and reports success or a typed
  * failure. On stop it leases nothing more, lets in-flight jobs finish within the shutdown timeout
- * and gives back the rest, so a restart loses nothing.
+ * and gives back the rest, so a restart loses nothing. Operators change its concurrency at run
+ * time (persisted by the scheduler, read back at start) and drain it before stopping a node.
  */
 import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { configFor } from "../config";
-import type { LeasedJob } from "../services/scheduler/jobs";
+import type { FailureKind, LeasedJob } from "../services/scheduler/jobs";
+import type { ConcurrencySetting } from "../services/scheduler/concurrency";
 import { errorKind, retryAfterOf, type UpstreamErrorKind } from "./upstream/errors";
 import { serviceAvailable } from "../services/shared/registry";
 
@@ -28,23 +30,38 @@ export interface WorkerSettings extends ServiceSettingSchema {
 export interface WorkerMethods {
 	/** Runs a leased batch; returns one result per job, in order. */
 	processBatch(jobs: LeasedJob[]): Promise<JobResult[]>;
-	setConcurrency(n: number): void;
+	/** Sets how many jobs run at once on this node; `by` says who decided (an operator by default). */
+	setConcurrency(n: number, by?: ConcurrencySource): void;
 	workerStatus(): WorkerStatus;
+	/** Stops leasing; jobs in flight finish and are reported. Returns the status right away. */
+	drain(): WorkerStatus;
+	/** Leases again after a drain. */
+	undrain(): WorkerStatus;
 }
+
+/** Where the running concurrency came from: configuration, a persisted operator setting, or an operator just now. */
+export type ConcurrencySource = "config" | "cluster" | "node" | "operator";
 
 export interface WorkerStatus {
 	service: string;
+	jobTypes: string[];
 	concurrency: number;
+	concurrencySource: ConcurrencySource;
 	inFlight: number;
 	processed: number;
 	failed: number;
+	/** Leasing has stopped (drain or shutdown). */
 	draining: boolean;
+	/** Draining and nothing in flight: stopping the node loses no work. */
+	idle: boolean;
 }
 
 interface WorkerState {
 	concurrency: number;
+	concurrencySource: ConcurrencySource;
 	loops: number;
 	stopping: boolean;
+	draining: boolean;
 	inFlight: Map<string, LeasedJob>;
 	processed: number;
 	failed: number;
@@ -103,7 +120,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 	const { jobTypes, batchSize = 1, fillMs = 1000 } = this.settings.worker;
 	const pollMs = configFor(this.broker).WORKER_POLL_MS;
 	let emptyPolls = 0;
-	while (!state.stopping && state.loops <= state.concurrency) {
+	while (!state.stopping && !state.draining && state.loops <= state.concurrency) {
 		let jobs: LeasedJob[] = [];
 		try {
 			if (serviceAvailable(this.broker, "scheduler")) {
@@ -120,6 +137,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 		}
 		emptyPolls = 0;
 		for (const j of jobs) state.inFlight.set(j.id, j);
+		publishGauges.call(this);
 		const started = process.hrtime.bigint();
 		const results = await runIsolatingRetries.call(this, jobs);
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -141,6 +159,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 					this.logger.warn(`could not report job ${job.key}: ${(err as Error).message}`);
 				} finally {
 					state.inFlight.delete(job.id);
+					publishGauges.call(this);
 				}
 			})
 		);
@@ -150,7 +169,8 @@ async function runLoop(this: WorkerThis): Promise<void> {
 
 function startLoops(this: WorkerThis): void {
 	const state = this.workerState;
-	while (state.loops < state.concurrency && !state.stopping) {
+	publishGauges.call(this);
+	while (state.loops < state.concurrency && !state.stopping && !state.draining) {
 		state.loops++;
 		const loop: Promise<void> = runLoop
 			.call(this)
@@ -163,15 +183,72 @@ function startLoops(this: WorkerThis): void {
 	}
 }
 
+function publishGauges(this: WorkerThis): void {
+	if (!this.broker.isMetricsEnabled()) return;
+	const state = this.workerState;
+	this.broker.metrics.set(WORKER_GAUGES.concurrency, state.draining || state.stopping ? 0 : state.concurrency, { service: this.name });
+	this.broker.metrics.set(WORKER_GAUGES.inFlight, state.inFlight.size, { service: this.name });
+}
+
+/**
+ * The concurrency an operator stored for this service (on this node, or cluster-wide), read once
+ * the scheduler is reachable; it applies before the first lease, so a restarted node never runs
+ * above the setting. Without a stored value the configured one stays.
+ */
+async function loadStoredConcurrency(this: WorkerThis): Promise<void> {
+	const state = this.workerState;
+	const pollMs = configFor(this.broker).WORKER_POLL_MS;
+	while (!state.stopping && !serviceAvailable(this.broker, "scheduler")) await sleep(pollMs, state);
+	if (state.stopping) return;
+	try {
+		const stored = await this.broker.call<ConcurrencySetting | null, object>("scheduler.workerConcurrency", { service: this.name, nodeID: this.broker.nodeID });
+		// An operator's command that arrived meanwhile is newer than what was stored.
+		if (stored && state.concurrencySource === "config") {
+			state.concurrency = stored.concurrency;
+			state.concurrencySource = stored.scope;
+		}
+	} catch (err) {
+		this.logger.warn(`could not read the stored concurrency, keeping ${state.concurrency}: ${(err as Error).message}`);
+	}
+}
+
+const WORKER_GAUGES = { concurrency: "worker_concurrency", inFlight: "worker_in_flight" } as const;
+const FAILURE_KINDS: FailureKind[] = ["retryable", "rate-limited", "not-found", "fatal"];
+
 const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerVars>> = {
 	methods: {
-		setConcurrency(this: WorkerThis, n: number) {
+		setConcurrency(this: WorkerThis, n: number, by: ConcurrencySource = "operator") {
 			this.workerState.concurrency = Math.max(0, Math.floor(n));
+			this.workerState.concurrencySource = by;
+			// Fewer loops: the extra ones end after their current batch. More: they start now.
+			for (const wake of [...this.workerState.idle]) wake();
 			startLoops.call(this);
 		},
 		workerStatus(this: WorkerThis): WorkerStatus {
 			const s = this.workerState;
-			return { service: this.name, concurrency: s.concurrency, inFlight: s.inFlight.size, processed: s.processed, failed: s.failed, draining: s.stopping };
+			const draining = s.stopping || s.draining;
+			return {
+				service: this.name,
+				jobTypes: [...this.settings.worker.jobTypes],
+				concurrency: s.concurrency,
+				concurrencySource: s.concurrencySource,
+				inFlight: s.inFlight.size,
+				processed: s.processed,
+				failed: s.failed,
+				draining,
+				idle: draining && s.inFlight.size === 0
+			};
+		},
+		drain(this: WorkerThis): WorkerStatus {
+			this.workerState.draining = true;
+			for (const wake of [...this.workerState.idle]) wake();
+			publishGauges.call(this);
+			return this.workerStatus();
+		},
+		undrain(this: WorkerThis): WorkerStatus {
+			this.workerState.draining = false;
+			startLoops.call(this);
+			return this.workerStatus();
 		}
 	},
 
@@ -179,8 +256,10 @@ const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerV
 		const config = configFor(this.broker);
 		this.workerState = {
 			concurrency: this.settings.worker.concurrency ?? config.CRAWLER_CONCURRENCY,
+			concurrencySource: "config",
 			loops: 0,
 			stopping: false,
+			draining: false,
 			inFlight: new Map(),
 			processed: 0,
 			failed: 0,
@@ -194,6 +273,10 @@ const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerV
 				m.register({ type: "histogram", name: "crawler_job_duration_seconds", labelNames: ["type"], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], description: "Time to run a leased batch" });
 			}
 			if (!m.getMetric("crawler_tracks_processed_total")) m.register({ type: "counter", name: "crawler_tracks_processed_total", labelNames: ["stage"], description: "Tracks processed" });
+			if (!m.getMetric(WORKER_GAUGES.concurrency)) m.register({ type: "gauge", name: WORKER_GAUGES.concurrency, labelNames: ["service"], description: "Jobs a worker service may run at once on this node (0 while draining)" });
+			if (!m.getMetric(WORKER_GAUGES.inFlight)) m.register({ type: "gauge", name: WORKER_GAUGES.inFlight, labelNames: ["service"], description: "Jobs a worker service is running on this node" });
+			// Counters start at zero for every series they will have, so the first failure shows in rate().
+			for (const type of this.settings.worker.jobTypes) for (const kind of FAILURE_KINDS) m.increment("crawler_errors_total", { type, kind }, 0);
 		}
 	},
 
@@ -205,7 +288,11 @@ const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerV
 			if (jobs.length) this.broker.call("scheduler.heartbeatMany", { jobs }).catch(() => undefined);
 		}, Math.max(500, Math.floor(leaseMs / 3)));
 		state.heartbeat.unref();
-		startLoops.call(this);
+		const boot: Promise<void> = loadStoredConcurrency
+			.call(this)
+			.then(() => startLoops.call(this))
+			.finally(() => state.done.delete(boot));
+		state.done.add(boot);
 	},
 
 	async stopped(this: WorkerThis) {

@@ -1,5 +1,7 @@
 import type { ServiceBroker } from "moleculer";
 import type { CrawlStatus } from "../services/scheduler/stats";
+import { jobType, UsageError } from "./args";
+import { pausedText } from "./format";
 import { renderTable } from "./table";
 import { replParams, type ReplCommand } from "./types";
 
@@ -12,21 +14,37 @@ export function formatStatus(s: CrawlStatus): string {
 	);
 	const eta = s.etaSec === null ? "unknown" : `${s.etaSec} s`;
 	return `${tiers}\n\ndone ${s.done}, dead-letter ${s.dead}, failures (10 min) ${s.recentFailures}, rate ${s.ratePerMin}/min, ETA ${eta}, Spotify app mode ${s.spotifyMode}${
-		s.paused.length ? `\npaused: ${s.paused.join(", ")}` : ""
+		s.paused.length ? `\npaused: ${pausedText(s.paused)}` : ""
 	}`;
+}
+
+/** The optional job type of pause, resume and retry-dead; more than one word is a mistake. */
+function typeParam(sub: string, rest: string[]): { type?: string } {
+	if (rest.length > 1) throw new UsageError(`${sub} takes at most one job type (got ${rest.join(" ")})`);
+	return rest[0] ? { type: jobType(rest[0]) } : {};
 }
 
 /** The `crawl` REPL command's logic, apart from the REPL so tests can call it. */
 export async function crawlCommand(broker: ServiceBroker, words: string[]): Promise<string> {
+	try {
+		return await crawlSubcommand(broker, words);
+	} catch (err) {
+		if (err instanceof UsageError) return `${err.message}\n${USAGE}`;
+		throw err;
+	}
+}
+
+async function crawlSubcommand(broker: ServiceBroker, words: string[]): Promise<string> {
 	const [sub, ...rest] = words;
 	switch (sub) {
 		case undefined:
 		case "status":
+			if (rest.length) throw new UsageError(`status takes no arguments (got ${rest.join(" ")})`);
 			return formatStatus(await broker.call<CrawlStatus, object>("scheduler.status", {}));
 		case "pause":
 		case "resume": {
-			const res = await broker.call<{ paused: string[] }, object>(`scheduler.${sub}`, rest[0] ? { type: rest[0] } : {});
-			return `paused job types: ${res.paused.length ? res.paused.join(", ") : "none"}`;
+			const res = await broker.call<{ paused: string[] }, object>(`scheduler.${sub}`, typeParam(sub, rest));
+			return `paused job types: ${pausedText(res.paused)}`;
 		}
 		case "seed": {
 			if (rest.length === 0) return `seed needs at least one artist\n${USAGE}`;
@@ -34,7 +52,7 @@ export async function crawlCommand(broker: ServiceBroker, words: string[]): Prom
 			return `seeded: ${res.created} new, ${res.existing} already known`;
 		}
 		case "retry-dead": {
-			const res = await broker.call<{ retried: number }, object>("scheduler.retryDead", rest[0] ? { type: rest[0] } : {});
+			const res = await broker.call<{ retried: number }, object>("scheduler.retryDead", typeParam(sub, rest));
 			return `moved ${res.retried} dead-letter job(s) back to the queue`;
 		}
 		default:

@@ -1,37 +1,12 @@
 import type { ServiceBroker } from "moleculer";
 import { setLimitOverride } from "../mixins/rate-limit/admin";
 import { formatSettings, formatWindow, parseLimitSpec } from "../mixins/rate-limit/settings";
-import type { LimiterSettings, LimiterStatus } from "../mixins/rate-limit/types";
+import type { LimiterSettings } from "../mixins/rate-limit/types";
+import { collectLimiterStatus } from "../services/ops/cluster";
 import { renderTable } from "./table";
 import { replParams, type ReplCommand } from "./types";
 
-interface ServiceEntry {
-	name: string;
-	nodeID?: string;
-	actions?: Record<string, unknown>;
-}
-
-/**
- * Every limiter on every node. Each node's services share its limiters, so one service per node
- * (any that uses the rate-limit mixin) answers for all of them.
- */
-export async function collectLimiterStatus(broker: ServiceBroker): Promise<LimiterStatus[]> {
-	const byNode = new Map<string, string>();
-	for (const s of broker.registry.getServiceList({ onlyAvailable: true, withActions: true }) as ServiceEntry[]) {
-		if (s.nodeID && s.actions && `${s.name}.limiterStatus` in s.actions && !byNode.has(s.nodeID)) byNode.set(s.nodeID, s.name);
-	}
-	const answers = await Promise.all(
-		[...byNode].map(async ([nodeID, service]) => {
-			try {
-				const list = await broker.call<LimiterStatus[], Record<string, never>>(`${service}.limiterStatus`, {}, { nodeID, timeout: 3000, retries: 0 });
-				return list.map(l => ({ ...l, nodeID: l.nodeID ?? nodeID }));
-			} catch {
-				return [];
-			}
-		})
-	);
-	return answers.flat().sort((a, b) => a.name.localeCompare(b.name) || (a.nodeID ?? "").localeCompare(b.nodeID ?? ""));
-}
+export { collectLimiterStatus };
 
 export async function limitsReport(broker: ServiceBroker, now = Date.now()): Promise<string> {
 	const all = await collectLimiterStatus(broker);

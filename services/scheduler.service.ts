@@ -7,6 +7,7 @@ import { backoffMs, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind
 import { failure, jobRef, newJob } from "./scheduler/params";
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
+import { concurrencyDocId, MAX_WORKER_CONCURRENCY, resolveConcurrency, withConcurrency, type ConcurrencyDoc } from "./scheduler/concurrency";
 
 /** The tier a job lands in when the caller names none. */
 function defaultTier(type: string): Tier {
@@ -315,10 +316,11 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			params: { tier: { type: "enum", values: [...TIERS], optional: true }, limit: { type: "number", integer: true, min: 1, max: 200, default: 10, convert: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ tier?: Tier; limit: number }>) {
 				const next: Filter = { state: "queued" };
-				if (ctx.params.tier) next.tier = ctx.params.tier;
+				const leased: Filter = { state: "leased" };
+				if (ctx.params.tier) next.tier = leased.tier = ctx.params.tier;
 				return {
 					next: await this.jobs().find(next, { sort: { runAt: 1 }, limit: ctx.params.limit }),
-					oldestLeases: await this.jobs().find({ state: "leased" }, { sort: { leaseUntil: 1 }, limit: ctx.params.limit })
+					oldestLeases: await this.jobs().find(leased, { sort: { leaseUntil: 1 }, limit: ctx.params.limit })
 				};
 			}
 		},
@@ -341,6 +343,43 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				if (ctx.params.mode) await controls.upsert({ _id: "spotify" }, { $set: { mode: ctx.params.mode, detectedAt: Date.now() } });
 				const doc = await controls.findOne({ _id: "spotify" });
 				return { mode: (doc?.mode as string | undefined) ?? undefined };
+			}
+		},
+
+		/** The worker concurrency an operator set for a service on a node (or cluster-wide); null when none. */
+		workerConcurrency: {
+			visibility: "public",
+			params: { service: { type: "string", min: 1, max: 100 }, nodeID: { type: "string", min: 1, max: 200 } },
+			async handler(this: SchedulerThis, ctx: Context<{ service: string; nodeID: string }>) {
+				const doc = await this.collection<ConcurrencyDoc>("controls").findOne({ _id: concurrencyDocId(ctx.params.service) });
+				return resolveConcurrency(doc, ctx.params.nodeID);
+			}
+		},
+
+		/** Records an operator's worker concurrency for one node, or for every node when `nodeID` is absent. */
+		setWorkerConcurrency: {
+			visibility: "public",
+			params: {
+				service: { type: "string", min: 1, max: 100 },
+				concurrency: { type: "number", integer: true, min: 0, max: MAX_WORKER_CONCURRENCY },
+				nodeID: { type: "string", min: 1, max: 200, optional: true }
+			},
+			async handler(this: SchedulerThis, ctx: Context<{ service: string; concurrency: number; nodeID?: string }>) {
+				const controls = this.collection<ConcurrencyDoc>("controls");
+				const { service, concurrency, nodeID } = ctx.params;
+				const before = await controls.findOne({ _id: concurrencyDocId(service) });
+				const { _id, ...doc } = withConcurrency(before, service, concurrency, nodeID, Date.now());
+				// An unset cluster value stays absent rather than stored as null.
+				const set = Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined));
+				return controls.upsert({ _id }, { $set: set });
+			}
+		},
+
+		/** Every persisted worker concurrency, per service. */
+		workerSettings: {
+			visibility: "public",
+			async handler(this: SchedulerThis) {
+				return this.collection<ConcurrencyDoc>("controls").find({ kind: "workers" }, { sort: { service: 1 } });
 			}
 		},
 
