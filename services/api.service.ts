@@ -38,6 +38,12 @@ interface HttpError extends Error {
 	data?: unknown;
 }
 
+/** A service that refuses "for now" says when to come back in `data.retryAfterSec`; clients read it as Retry-After. */
+function retryAfterSec(data: unknown): number | undefined {
+	const value = typeof data === "object" && data !== null ? (data as { retryAfterSec?: unknown }).retryAfterSec : undefined;
+	return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.ceil(value) : undefined;
+}
+
 /** Every service's REST actions, under /api/v1; each action's `rest` and `auth` keys place and guard it. */
 function apiRoute(service: ApiThis): ApiRouteSchema {
 	const config = service.config;
@@ -91,6 +97,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		onError(_req: IncomingMessage, res: ServerResponse, err: HttpError) {
 			const status = typeof err.code === "number" && err.code >= 400 && err.code < 600 ? err.code : 500;
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
+			const retryAfter = retryAfterSec(err.data);
+			if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
 			res.writeHead(status);
 			const message = status >= 500 && err.type === undefined ? "Internal error" : err.message;
 			res.end(JSON.stringify({ error: { status, type: err.type ?? err.name, message, data: err.data } }));

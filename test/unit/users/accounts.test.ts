@@ -111,6 +111,7 @@ describe("users: registration, login, sessions", () => {
 		expect(locked.status).toBe(429);
 		expect(locked.body.error.type).toBe("TOO_MANY_LOGIN_ATTEMPTS");
 		expect((locked.body.error.data as { retryAfterSec: number }).retryAfterSec).toBeGreaterThan(0);
+		expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
 		// Another account is not affected.
 		const other = await register(gw);
 		expect((await gw.request("POST", "/api/v1/auth/login", { body: { email: other.user.email, password: PASSWORD } })).status).toBe(200);
