@@ -33,7 +33,7 @@ describeWithBinaries(["nats-server", "redis-server"], "the REST API across proce
 			STORE_IN_MEMORY: "true",
 			API_RATE_LIMIT_PER_MIN: "40"
 		};
-		nodes.push(startNode("data", { ...env, SERVICES: "catalog,scheduler,tasks" }));
+		nodes.push(startNode("data", { ...env, SERVICES: "catalog,scheduler,tasks,users,activity" }));
 		for (const id of ["gw-1", "gw-2"]) {
 			const port = await freePort();
 			nodes.push(startNode(id, { ...env, SERVICES: "api", PORT: String(port), HOST: "127.0.0.1" }));
@@ -65,9 +65,25 @@ describeWithBinaries(["nats-server", "redis-server"], "the REST API across proce
 		}
 	});
 
+	it("signs in on one gateway and uses the token on the other, against services on a third node", async () => {
+		const [gw1, gw2] = gateways;
+		const json = { "content-type": "application/json" };
+		const credentials = { email: "runner@example.org", password: "a long enough password", displayName: "Runner" };
+		const registered = await fetch(`${gw1}/api/v1/users/register`, { method: "POST", headers: json, body: JSON.stringify(credentials) });
+		expect(registered.status).toBe(201);
+		const login = await fetch(`${gw2}/api/v1/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ email: credentials.email, password: credentials.password }) });
+		const session = (await login.json()) as { accessToken: string; user: { id: string } };
+		const bearer = { authorization: `Bearer ${session.accessToken}` };
+		const profile = await fetch(`${gw1}/api/v1/users/${session.user.id}`, { headers: bearer });
+		expect(await profile.json()).toMatchObject({ id: session.user.id, displayName: "Runner" });
+		expect((await fetch(`${gw2}/api/v1/users/${session.user.id}`, { headers: user })).status).toBe(403);
+		const summary = await fetch(`${gw2}/api/v1/analytics/user/${session.user.id}`, { headers: bearer });
+		expect(summary.status).toBe(200);
+	});
+
 	it("documents the remote routes in the OpenAPI document", async () => {
 		const doc = (await (await fetch(`${gateways[0]}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
-		expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/tracks", "/api/v1/tracks/{id}", "/api/v1/crawl/seeds", "/api/v1/tasks/{id}"]));
+		expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/tracks", "/api/v1/tracks/{id}", "/api/v1/crawl/seeds", "/api/v1/tasks/{id}", "/api/v1/users/register", "/api/v1/tracks/trending"]));
 	});
 
 	it("counts one client's requests against one limit across both gateways", async () => {
