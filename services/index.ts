@@ -5,6 +5,7 @@ import ApiService from "./api.service";
 import ArtistCrawlerService from "./artist-crawler.service";
 import AudioFeatureService from "./audio-feature.service";
 import CatalogService from "./catalog.service";
+import InsightsService from "./insights.service";
 import OpsService from "./ops.service";
 import SchedulerService from "./scheduler.service";
 import TasksService from "./tasks.service";
@@ -29,6 +30,7 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	"artist-crawler": ArtistCrawlerService,
 	"album-crawler": AlbumCrawlerService,
 	"audio-feature": AudioFeatureService,
+	insights: InsightsService,
 	activity: ActivityService,
 	tasks: TasksService,
 	users: UsersService
