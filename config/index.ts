@@ -10,6 +10,7 @@ import { authProblems, authVars } from "./auth";
 import { scraperVars } from "./scraper";
 import { insightsVars } from "./insights";
 import { analysisVars } from "./analysis";
+import { recommendationsVars } from "./recommendations";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -23,7 +24,8 @@ export const configGroups = {
 	"Users and auth": authVars,
 	Scraper: scraperVars,
 	Insights: insightsVars,
-	"Tempo analysis": analysisVars
+	"Tempo analysis": analysisVars,
+	"Recommendations and playlists": recommendationsVars
 } satisfies Record<string, VarSpecs>;
 
 export const allVars = {
@@ -36,7 +38,8 @@ export const allVars = {
 	...authVars,
 	...scraperVars,
 	...insightsVars,
-	...analysisVars
+	...analysisVars,
+	...recommendationsVars
 };
 
 export type Config = ConfigOf<typeof allVars>;

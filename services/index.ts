@@ -7,6 +7,8 @@ import AudioFeatureService from "./audio-feature.service";
 import CatalogService from "./catalog.service";
 import InsightsService from "./insights.service";
 import OpsService from "./ops.service";
+import PlaylistsService from "./playlists.service";
+import RecommendationsService from "./recommendations.service";
 import SchedulerService from "./scheduler.service";
 import TasksService from "./tasks.service";
 import UsersService from "./users.service";
@@ -32,6 +34,8 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	"audio-feature": AudioFeatureService,
 	insights: InsightsService,
 	activity: ActivityService,
+	playlists: PlaylistsService,
+	recommendations: RecommendationsService,
 	tasks: TasksService,
 	users: UsersService
 };

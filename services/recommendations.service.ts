@@ -1,0 +1,183 @@
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { configFor } from "../config";
+import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
+import type { Collection } from "../mixins/store/types";
+import { assertSelfOrAdmin, type AuthUser, type GatewayContext } from "./shared/access";
+import type { TaskView } from "./tasks/model";
+import { computeRecommendations, findSimilar, type SimilarResult } from "./recommendations/compute";
+import { recommendationView, type RecommendationDoc, type RecommendationView } from "./recommendations/model";
+import { forUserParams, similarParams, songsByBpmParams, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
+import { callerOf, type Caller } from "./recommendations/signals";
+import { songsByBpm, type SongsPage } from "./recommendations/songs";
+
+interface RecommendationsMethods {
+	lists(): Collection<RecommendationDoc>;
+	dropCached(userId: string): Promise<void>;
+	/** Computes a user's list and stores it with its expiry. */
+	rebuild(call: Caller, userId: string): Promise<RecommendationDoc>;
+	/** Runs a refresh task in the background, reporting to the tasks service. */
+	runRefresh(taskId: string, userId: string, user: AuthUser | undefined): Promise<void>;
+}
+interface RecommendationsVars {
+	/** Refreshes still running, awaited when the service stops. */
+	pending: Set<Promise<void>>;
+}
+type RecommendationsThis = Service & StoreMethods & RecommendationsMethods & RecommendationsVars;
+
+const userIdParam = { type: "string", min: 1, max: 100 } as const;
+/** Activity that changes what a user should be recommended (plays and shares do not). */
+const FEEDBACK_TYPES = new Set(["like", "unlike", "dislike", "skip"]);
+
+/**
+ * Songs for a running cadence, each user's recommended tracks (cached) and tracks similar to a
+ * given one. Reads the catalog, users' preferences and activity's feedback; owns only the cached
+ * recommendation lists.
+ */
+const RecommendationsService: ServiceSchema<ServiceSettingSchema, RecommendationsMethods & StoreMethods, RecommendationsVars> = {
+	name: "recommendations",
+	mixins: [StoreMixin],
+	settings: { rest: "/" },
+
+	collections: {
+		lists: { indexes: [{ fields: { userId: 1 } }, { fields: { expiresAt: 1 } }] }
+	},
+
+	actions: {
+		/** GET /api/v1/songs/bpm/:bpm: tracks for a cadence, paged by an opaque cursor, personalised when signed in. */
+		songsByBpm: {
+			rest: "GET /songs/bpm/:bpm",
+			auth: "optional",
+			params: songsByBpmParams,
+			handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage> {
+				return songsByBpm(callerOf(ctx), ctx.params, ctx.meta.user?.id);
+			}
+		},
+
+		/** GET /api/v1/recommendations/user/:id: the user's list, from cache while it is fresh. */
+		forUser: {
+			rest: "GET /recommendations/user/:id",
+			auth: "required",
+			params: forUserParams,
+			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string; limit: number }>): Promise<RecommendationView> {
+				assertSelfOrAdmin(ctx, ctx.params.id);
+				const cached = await this.lists().findOne({ _id: ctx.params.id });
+				if (cached && cached.expiresAt > Date.now()) return recommendationView(cached, true, ctx.params.limit);
+				return recommendationView(await this.rebuild(callerOf(ctx), ctx.params.id), false, ctx.params.limit);
+			}
+		},
+
+		/** POST /api/v1/recommendations/user/:id/refresh: recomputes in the background; 202 with a task to poll. */
+		refresh: {
+			rest: "POST /recommendations/user/:id/refresh",
+			auth: "required",
+			params: { id: userIdParam },
+			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string }>): Promise<TaskView> {
+				const user = assertSelfOrAdmin(ctx, ctx.params.id);
+				const task = await ctx.call<TaskView, object>("tasks.create", { kind: "recommendations.refresh", ownerId: ctx.params.id });
+				const run = this.runRefresh(task.id, ctx.params.id, user).finally(() => this.pending.delete(run));
+				this.pending.add(run);
+				ctx.meta.$statusCode = 202;
+				ctx.meta.$responseHeaders = { Location: `/api/v1/tasks/${task.id}` };
+				return task;
+			}
+		},
+
+		/** POST /api/v1/similar-tracks: nearest tracks to track ids or a feature vector. */
+		similar: {
+			rest: "POST /similar-tracks",
+			auth: "optional",
+			params: similarParams,
+			handler(this: RecommendationsThis, ctx: GatewayContext<SimilarParams>): Promise<SimilarResult> {
+				return findSimilar(callerOf(ctx), ctx.params);
+			}
+		},
+
+		/** Drops a user's cached list, for services whose data changes what the user should get. */
+		invalidate: {
+			visibility: "public",
+			params: { userId: userIdParam },
+			async handler(this: RecommendationsThis, ctx: Context<{ userId: string }>) {
+				return { invalidated: await this.lists().delete({ _id: ctx.params.userId }) };
+			}
+		},
+
+		/** Drops every cached list (the admin cache-clear endpoint calls this). */
+		clearCache: {
+			visibility: "public",
+			async handler(this: RecommendationsThis) {
+				return { cleared: await this.lists().delete({}, { multi: true }) };
+			}
+		},
+
+		/** Removes everything kept about a user (the user's data deletion). */
+		forgetUser: {
+			visibility: "public",
+			params: { userId: userIdParam },
+			async handler(this: RecommendationsThis, ctx: Context<{ userId: string }>) {
+				return { recommendations: await this.lists().delete({ userId: ctx.params.userId }, { multi: true }) };
+			}
+		}
+	},
+
+	/* A user's list goes stale when what it was built from changes: their preferences, or feedback. */
+	events: {
+		"users.updated": {
+			async handler(this: RecommendationsThis, ctx: Context<{ id?: string }>) {
+				if (ctx.params.id) await this.dropCached(ctx.params.id);
+			}
+		},
+		"activity.recorded": {
+			async handler(this: RecommendationsThis, ctx: Context<{ userId?: string; type?: string }>) {
+				if (ctx.params.userId && FEEDBACK_TYPES.has(ctx.params.type ?? "")) await this.dropCached(ctx.params.userId);
+			}
+		}
+	},
+
+	methods: {
+		async dropCached(this: RecommendationsThis, userId: string): Promise<void> {
+			try {
+				await this.lists().delete({ _id: userId });
+			} catch (err) {
+				// Not fatal: the list still expires with its TTL.
+				this.logger.warn(`Could not drop cached recommendations of ${userId}: ${(err as Error).message}`);
+			}
+		},
+
+		lists(this: RecommendationsThis) {
+			return this.collection<RecommendationDoc>("lists");
+		},
+
+		async rebuild(this: RecommendationsThis, call: Caller, userId: string): Promise<RecommendationDoc> {
+			const config = configFor(this.broker);
+			const { items, basis } = await computeRecommendations(call, userId, config.RECOMMENDATIONS_DEFAULT_BPM);
+			const now = Date.now();
+			return this.lists().upsert({ _id: userId }, { $set: { userId, items, basis, generatedAt: now, expiresAt: now + config.RECOMMENDATIONS_CACHE_TTL_SEC * 1000 } });
+		},
+
+		async runRefresh(this: RecommendationsThis, taskId: string, userId: string, user: AuthUser | undefined): Promise<void> {
+			// The request has been answered: calls go through the broker, carrying the caller for permission checks.
+			const call: Caller = <T>(action: string, params: object) => this.broker.call<T, object>(action, params, { meta: { user } });
+			try {
+				await call("tasks.start", { id: taskId });
+				const doc = await this.rebuild(call, userId);
+				await call("tasks.finish", { id: taskId, result: { userId, count: doc.items.length, generatedAt: new Date(doc.generatedAt).toISOString() } });
+			} catch (err) {
+				const e = err as { message?: string; type?: string };
+				this.logger.warn(`Refreshing recommendations of ${userId} failed: ${e.message}`);
+				await call("tasks.fail", { id: taskId, message: e.message || "Refresh failed", ...(e.type ? { type: e.type } : {}) }).catch((failErr: Error) =>
+					this.logger.error(`Could not mark task ${taskId} failed: ${failErr.message}`)
+				);
+			}
+		}
+	},
+
+	created(this: RecommendationsThis) {
+		this.pending = new Set();
+	},
+
+	async stopped(this: RecommendationsThis) {
+		await Promise.allSettled([...this.pending]);
+	}
+};
+
+export default RecommendationsService;

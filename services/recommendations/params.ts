@@ -1,0 +1,64 @@
+/** fastest-validator schemas of the recommendation endpoints; query-string values are converted. */
+const id = { type: "string", min: 1, max: 100, trim: true } as const;
+const unit = { type: "number", min: 0, max: 1, optional: true } as const;
+
+/** bpm, tolerance, halfDouble, minEnergy and genre: what selects tracks by tempo. */
+export const tempoSelection = {
+	bpm: { type: "number", min: 30, max: 300, convert: true },
+	tolerance: { type: "number", min: 0, max: 30, default: 3, convert: true },
+	halfDouble: { type: "boolean", default: false, convert: true },
+	minEnergy: { ...unit, convert: true },
+	genre: { type: "string", min: 1, max: 100, trim: true, optional: true }
+} as const;
+
+export const songsByBpmParams = {
+	...tempoSelection,
+	limit: { type: "number", integer: true, min: 1, max: 200, default: 50, convert: true },
+	cursor: { type: "string", min: 1, max: 500, optional: true },
+	excludeDisliked: { type: "boolean", default: true, convert: true }
+} as const;
+
+export const forUserParams = {
+	id,
+	limit: { type: "number", integer: true, min: 1, max: 100, default: 50, convert: true }
+} as const;
+
+export const similarParams = {
+	trackId: { ...id, optional: true },
+	trackIds: { type: "array", items: id, min: 1, max: 10, optional: true },
+	features: {
+		type: "object",
+		optional: true,
+		strict: "remove",
+		props: {
+			tempo: { type: "number", min: 30, max: 300 },
+			energy: unit,
+			valence: unit,
+			danceability: unit,
+			key: { type: "number", integer: true, min: 0, max: 11, optional: true },
+			mode: { type: "number", integer: true, min: 0, max: 1, optional: true },
+			artists: { type: "array", items: { type: "string", min: 1, max: 200 }, max: 20, optional: true }
+		}
+	},
+	limit: { type: "number", integer: true, min: 1, max: 100, default: 20, convert: true },
+	halfDouble: { type: "boolean", default: true, convert: true }
+} as const;
+
+export interface SongsByBpmParams {
+	bpm: number;
+	tolerance: number;
+	halfDouble: boolean;
+	minEnergy?: number;
+	genre?: string;
+	limit: number;
+	cursor?: string;
+	excludeDisliked: boolean;
+}
+
+export interface SimilarParams {
+	trackId?: string;
+	trackIds?: string[];
+	features?: { tempo: number; energy?: number; valence?: number; danceability?: number; key?: number; mode?: number; artists?: string[] };
+	limit: number;
+	halfDouble: boolean;
+}

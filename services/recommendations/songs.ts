@@ -1,0 +1,61 @@
+import type { TrackDoc } from "../catalog/model";
+import { trackView, type TrackView } from "../catalog/view";
+import { decodeCursor, encodeCursor, queryHash } from "./cursor";
+import type { SongsByBpmParams } from "./params";
+import { fetchSignals, NO_SIGNALS, SignalIndex, type Caller } from "./signals";
+import { tempoPage, type TempoSelection } from "./tempo-page";
+
+export interface SongsPage {
+	bpm: number;
+	tolerance: number;
+	halfDouble: boolean;
+	/** True for a signed-in caller whose feedback (dislikes, skips, liked artists) was applied. */
+	personalized: boolean;
+	count: number;
+	items: TrackView[];
+	/** Pass as `cursor` for the next page; null at the end. */
+	nextCursor: string | null;
+}
+
+/** Drops undefined fields: optional filters are left out of catalog calls and cursor hashes. */
+function defined<T extends object>(value: T): T {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Tracks for a running cadence, in catalog order (tempo, then id) so pages are stable. For a
+ * signed-in caller, tracks they disliked or skipped are left out (unless excludeDisliked=false) and,
+ * within each page, tracks by artists they like come first.
+ */
+export async function songsByBpm(call: Caller, p: SongsByBpmParams, userId: string | undefined): Promise<SongsPage> {
+	const selection: TempoSelection = defined({ bpm: p.bpm, tolerance: p.tolerance, halfDouble: p.halfDouble, minEnergy: p.minEnergy, genre: p.genre });
+	const hash = queryHash({ ...selection });
+	const cursor = p.cursor ? decodeCursor(p.cursor, hash) : undefined;
+	const fetched = userId ? await fetchSignals(call, userId) : NO_SIGNALS;
+	// NO_SIGNALS also stands for "activity is not running": then the list is not personalised.
+	const signals = fetched === NO_SIGNALS ? undefined : new SignalIndex(fetched);
+	const filtering = signals !== undefined && p.excludeDisliked && signals.excludedCount > 0;
+	const keep = filtering ? (doc: TrackDoc) => !signals.isExcluded(doc._id) : () => true;
+	const page = await tempoPage(
+		q => call<TrackDoc[]>("catalog.byTempo", q),
+		selection,
+		p.limit,
+		cursor,
+		keep,
+		filtering ? Math.min(100, signals.excludedCount) : 0
+	);
+	let docs = page.docs;
+	if (signals && signals.signals.likedArtists.length) {
+		const boosted = docs.filter(d => signals.byLikedArtist(d));
+		docs = [...boosted, ...docs.filter(d => !boosted.includes(d))];
+	}
+	return {
+		bpm: p.bpm,
+		tolerance: p.tolerance,
+		halfDouble: p.halfDouble,
+		personalized: signals !== undefined,
+		count: docs.length,
+		items: docs.map(trackView),
+		nextCursor: page.next ? encodeCursor({ ...page.next, q: hash }) : null
+	};
+}
