@@ -57,9 +57,18 @@ function uniqueRanges(ranges: PeriodRange[]): PeriodRange[] {
 	return [...byKey.values()].sort((a, b) => a.start - b.start);
 }
 
-export async function ingestUser(deps: IngestDeps, userId: string, opts: { from?: number } = {}): Promise<IngestResult> {
+export interface IngestOptions {
+	/** Rebuild every period from here on (a repair), whatever the cursor says. */
+	from?: number;
+	/** The oldest event a source added since the last run (Spotify's plays come after the fact). */
+	lateFrom?: number;
+}
+
+export async function ingestUser(deps: IngestDeps, userId: string, opts: IngestOptions = {}): Promise<IngestResult> {
 	const cursor = await deps.cursors.findOne({ _id: userId });
-	const since = opts.from ?? (cursor ? cursor.scannedTo - LATE_MS : deps.now - deps.backfillDays * DAY_MS);
+	// A cursor may exist without a scan yet (the Spotify source keeps its own cursor there).
+	const base = opts.from ?? (cursor?.scannedTo !== undefined ? cursor.scannedTo - LATE_MS : deps.now - deps.backfillDays * DAY_MS);
+	const since = Math.min(base, opts.lateFrom ?? base);
 	const fresh = (await deps.events(userId, since, deps.now + 1)).filter(e => e.at >= since && e.at <= deps.now);
 	const cache = new TrackCache(deps.tracks);
 	const counts = { day: 0, week: 0, month: 0 };

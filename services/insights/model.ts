@@ -30,7 +30,6 @@ export interface TrackFacts {
 	tempo?: number;
 	energy?: number;
 	valence?: number;
-	durationMs?: number;
 }
 
 /** One counted key. Stored as a list, not a map: artist names may hold "." or "$". */
@@ -131,15 +130,15 @@ export interface SnapshotDoc extends Doc {
 	change: Change | null;
 	/** Events behind a day snapshot, by source. */
 	sources?: Record<string, number>;
-	/** On the current week and month, when the user linked Spotify. */
+	/** On the latest week and month, when the user linked Spotify. */
 	spotifyTop?: SpotifyTop;
 	computedAt: number;
 }
 
 /** Where a user's ingestion stopped: the next one reads events from a little before it. */
 export interface CursorDoc extends Doc {
-	/** Epoch ms up to which events were read. */
-	scannedTo: number;
+	/** Epoch ms up to which events were read; absent before the first ingestion. */
+	scannedTo?: number;
 	/** Spotify's recently-played cursor: the newest played_at already stored. */
 	spotifyAfter?: number;
 }

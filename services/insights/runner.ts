@@ -53,7 +53,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 /** Brings one user up to date: Spotify's recent plays first (when linked), then the snapshots. */
 export async function ingest(rt: Runtime, userId: string, from?: number): Promise<IngestResult> {
 	const now = Date.now();
-	if (rt.spotify) await rt.spotify.pull(userId, now);
+	const lateFrom = rt.spotify ? await rt.spotify.pull(userId, now) : undefined;
 	const result = await ingestUser(
 		{
 			snapshots: rt.snapshots,
@@ -68,7 +68,7 @@ export async function ingest(rt: Runtime, userId: string, from?: number): Promis
 			backfillDays: rt.config.INSIGHTS_BACKFILL_DAYS
 		},
 		userId,
-		from === undefined ? {} : { from }
+		{ ...(from !== undefined ? { from } : {}), ...(lateFrom !== undefined ? { lateFrom } : {}) }
 	);
 	if (rt.spotify) await rt.spotify.attachTop(userId, now);
 	rt.metrics.snapshots(result.snapshots);

@@ -42,8 +42,7 @@ export function trackFacts(doc: TrackDoc): TrackFacts {
 		genre: doc.genre,
 		tempo: doc.tempo,
 		energy: doc.energy,
-		valence: doc.valence,
-		durationMs: doc.durationMs
+		valence: doc.valence
 	};
 }
 

@@ -1,7 +1,7 @@
 /**
  * The optional Spotify source: for a user who linked Spotify (users service) and granted the
  * scopes, recently-played items become plays and the top artists and tracks are attached to the
- * current week's and month's snapshots. Spotify only keeps the last 50 plays, so they are stored
+ * latest week and month snapshots. Spotify only keeps the last 50 plays, so they are stored
  * here as they come; they are the user's data and go with `forgetUser`.
  *
  * Best effort: a user without a link, a missing scope, a refusal or a rate limit skips the source
@@ -14,7 +14,6 @@ import { RateLimitedError } from "../../mixins/upstream/errors";
 import { requestJson } from "../../mixins/upstream/http";
 import { serviceAvailable } from "../shared/registry";
 import type { CursorDoc, ListeningEvent, SnapshotDoc, SpotifyTop } from "./model";
-import { periodAt, snapshotId } from "./periods";
 
 export interface SpotifyPlayDoc extends Doc {
 	userId: string;
@@ -55,10 +54,10 @@ export interface SpotifySourceOptions {
 export class SpotifySource {
 	constructor(private readonly o: SpotifySourceOptions) {}
 
-	/** Stores the recently-played items newer than the last pull; returns how many were new. */
-	async pull(userId: string, now: number): Promise<number> {
+	/** Stores the recently-played items newer than the last pull; returns when the oldest of them was played. */
+	async pull(userId: string, now: number): Promise<number | undefined> {
 		const token = await this.token(userId, SCOPE_RECENT);
-		if (!token) return 0;
+		if (!token) return undefined;
 		const cursor = await this.o.cursors.findOne({ _id: userId });
 		const after = cursor?.spotifyAfter;
 		const page = await this.get<{ items?: Array<{ track?: SpotifyTrack; played_at?: string }> }>(
@@ -67,7 +66,7 @@ export class SpotifySource {
 			"recently-played"
 		);
 		const items = (page?.items ?? []).filter(i => i.track && i.played_at && Number.isFinite(Date.parse(i.played_at)) && Date.parse(i.played_at) <= now);
-		if (items.length === 0) return 0;
+		if (items.length === 0) return undefined;
 		const tracks = items.map(i => i.track as SpotifyTrack);
 		const matched = await this.match(tracks);
 		let newest = after ?? 0;
@@ -81,7 +80,7 @@ export class SpotifySource {
 			);
 		}
 		await this.o.cursors.upsert({ _id: userId }, { $set: { spotifyAfter: newest } });
-		return items.length;
+		return Math.min(...items.map(i => Date.parse(i.played_at as string)));
 	}
 
 	/** The stored Spotify plays as listening events, since <= at < until. */
@@ -90,7 +89,7 @@ export class SpotifySource {
 		return docs.map(d => ({ id: `spotify:${d._id}`, userId, trackId: d.trackId, type: "play", at: d.at, origin: "spotify", ...(d.msPlayed ? { msPlayed: d.msPlayed } : {}) }));
 	}
 
-	/** Puts Spotify's top artists and tracks on the current week's and month's snapshots, where they exist. */
+	/** Puts Spotify's top artists and tracks (about the last four weeks) on the user's latest week and month snapshots. */
 	async attachTop(userId: string, now: number): Promise<void> {
 		const token = await this.token(userId, SCOPE_TOP);
 		if (!token) return;
@@ -102,8 +101,10 @@ export class SpotifySource {
 			tracks: (tracks?.items ?? []).map(t => ({ title: t.name, artists: (t.artists ?? []).map(a => a.name) })),
 			fetchedAt: now
 		};
-		const ids = [snapshotId(userId, periodAt("week", now)), snapshotId(userId, periodAt("month", now))];
-		await this.o.snapshots.update({ _id: { $in: ids } }, { $set: { spotifyTop: top } }, { multi: true });
+		for (const period of ["week", "month"]) {
+			const latest = await this.o.snapshots.findOne({ userId, period }, { sort: { start: -1 } });
+			if (latest) await this.o.snapshots.update({ _id: latest._id }, { $set: { spotifyTop: top } });
+		}
 	}
 
 	async forget(userId: string): Promise<number> {

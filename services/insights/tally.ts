@@ -3,8 +3,8 @@
  * merged into longer periods; figures and period-on-period change read from tallies.
  *
  * A listen is a `play` event: top lists, histograms and mean features count plays. Listening time
- * is the sum of `msPlayed` over every event that carries it, plus the track's duration for a
- * `complete` that carries none.
+ * is the sum of `msPlayed` over every event that carries it (apps report it once per listen, on the
+ * play or on the event that ends it).
  */
 import { EVENT_TYPES, type Change, type Counted, type Delta, type EventType, type Figures, type ListeningEvent, type SumN, type Tally, type TrackFacts } from "./model";
 import { isoWeekday } from "./periods";
@@ -53,7 +53,6 @@ export function tallyEvents(events: readonly ListeningEvent[], tracks: ReadonlyM
 		t.counts[e.type]++;
 		const facts = tracks.get(e.trackId);
 		if (finite(e.msPlayed) && e.msPlayed > 0) t.msPlayed += e.msPlayed;
-		else if (e.type === "complete" && finite(facts?.durationMs)) t.msPlayed += facts.durationMs;
 		if (e.type !== "play") continue;
 		bump(trackCounts, e.trackId);
 		for (const a of new Set(facts?.artists ?? [])) bump(artists, a);

@@ -6,6 +6,7 @@ import { startSimServer, type Reply, type RouteContext, type SimRoute } from "./
 import { spotifyError, SpotifyShapes, type Json, type SpotifyMode } from "./spotify-shapes";
 import { createSpotifyAccounts, type SpotifyAccounts, type SpotifyAccountsOptions } from "./spotify-accounts";
 import { SpotifyUsers, spotifyUserControl, spotifyUserRoutes } from "./spotify-user";
+import { spotifyMeRoutes } from "./spotify-me";
 
 export type { SpotifyMode } from "./spotify-shapes";
 
@@ -92,6 +93,7 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 		...accounts.routes,
 		{ method: "GET", template: "/preview/{file}", api: false, handle: () => ({ status: 200, raw: TINY_MP3, contentType: "audio/mpeg" }) },
 		...spotifyUserRoutes(users),
+		...spotifyMeRoutes(users, shapes),
 		...apiRoutes(catalog, shapes)
 	];
 

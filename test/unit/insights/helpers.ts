@@ -15,21 +15,23 @@ import { TRACKS } from "./history";
 export const DAY = 86_400_000;
 const H = 3_600_000;
 
-/** A catalog that knows the hand-made tracks t1-t3. */
-export const StandInCatalog: ServiceSchema = {
-	name: "catalog",
-	actions: {
-		getMany(ctx: Context<{ ids: string[] }>) {
-			return ctx.params.ids.flatMap(id => {
-				const t = TRACKS.get(id);
-				return t ? [{ _id: id, name: t.name, artists: t.artists.map(name => ({ name })), genre: t.genre, tempo: t.tempo, energy: t.energy, valence: t.valence, durationMs: t.durationMs }] : [];
-			});
-		},
-		match(ctx: Context<{ items: unknown[] }>) {
-			return ctx.params.items.map(() => null);
+/** A catalog that knows the hand-made tracks t1-t3; `isrcs` lets catalog.match find some of them. */
+export function standInCatalog(isrcs: Record<string, string> = {}): ServiceSchema {
+	return {
+		name: "catalog",
+		actions: {
+			getMany(ctx: Context<{ ids: string[] }>) {
+				return ctx.params.ids.flatMap(id => {
+					const t = TRACKS.get(id);
+					return t ? [{ _id: id, name: t.name, artists: t.artists.map(name => ({ name })), genre: t.genre, tempo: t.tempo, energy: t.energy, valence: t.valence }] : [];
+				});
+			},
+			match(ctx: Context<{ items: Array<{ isrc?: string }> }>) {
+				return ctx.params.items.map(item => (item.isrc && isrcs[item.isrc] ? { trackId: isrcs[item.isrc], matchedBy: "isrc" } : null));
+			}
 		}
-	}
-};
+	};
+}
 
 export const INSIGHTS_SERVICES = ["scheduler", "tasks", "activity", "insights"];
 
@@ -42,8 +44,8 @@ export const BASE_ENV: Env = {
 	INSIGHTS_SPOTIFY_SOURCE: "false"
 };
 
-export function schemas(names = INSIGHTS_SERVICES): ServiceSchema[] {
-	return [...names.map(n => serviceCatalog[n] as ServiceSchema), StandInCatalog];
+export function schemas(names = INSIGHTS_SERVICES, catalog = standInCatalog()): ServiceSchema[] {
+	return [...names.map(n => serviceCatalog[n] as ServiceSchema), catalog];
 }
 
 /** A broker without gateway, with metrics on so tests can read the insights figures. */

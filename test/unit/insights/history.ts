@@ -12,9 +12,9 @@ const H = 3_600_000;
 const M = 60_000;
 
 export const TRACKS = new Map<string, TrackFacts>([
-	["t1", { name: "Alpha", artists: ["Artist A"], genre: "house", tempo: 124, energy: 0.8, valence: 0.6, durationMs: 200_000 }],
-	["t2", { name: "Beta", artists: ["Artist A", "Artist B"], genre: "techno", tempo: 128.5, energy: 0.9, valence: 0.4, durationMs: 300_000 }],
-	["t3", { name: "Gamma", artists: ["Artist C"], genre: "ambient", tempo: 85, energy: 0.2, valence: 0.3, durationMs: 240_000 }]
+	["t1", { name: "Alpha", artists: ["Artist A"], genre: "house", tempo: 124, energy: 0.8, valence: 0.6 }],
+	["t2", { name: "Beta", artists: ["Artist A", "Artist B"], genre: "techno", tempo: 128.5, energy: 0.9, valence: 0.4 }],
+	["t3", { name: "Gamma", artists: ["Artist C"], genre: "ambient", tempo: 85, energy: 0.2, valence: 0.3 }]
 ]);
 
 let seq = 0;

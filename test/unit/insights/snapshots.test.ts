@@ -27,8 +27,7 @@ describe("snapshot arithmetic on a hand-made history", () => {
 	it("tallies one day: counts, minutes, top lists, BPM histogram, means, time histograms, skip rate", () => {
 		const f = figuresOf(tallyEvents(MONDAY_EVENTS, TRACKS), TRACKS);
 		expect(f).toMatchObject({ plays: 4, completes: 1, skips: 1, likes: 1, unlikes: 0, shares: 0, dislikes: 0 });
-		// 200 000 + 200 000 (the complete without msPlayed counts the track) + 60 000 + 240 000 + 100 000 ms
-		expect(f.listeningMinutes).toBe(13.3);
+		expect(f.listeningMinutes).toBe(10); // 200 000 + 60 000 + 240 000 + 100 000 ms
 		expect(f.skipRate).toBe(0.25);
 		expect(f.topTracks).toEqual([
 			{ trackId: "t1", plays: 2, name: "Alpha", artists: ["Artist A"] },
@@ -72,7 +71,7 @@ describe("snapshot arithmetic on a hand-made history", () => {
 		const direct = tallyEvents([...MONDAY_EVENTS, ...TUESDAY_EVENTS], TRACKS);
 		expect(figuresOf(merged, TRACKS)).toEqual(figuresOf(direct, TRACKS));
 		const f = figuresOf(merged, TRACKS);
-		expect(f).toMatchObject({ plays: 6, skips: 2, listeningMinutes: 18.8, skipRate: 0.333, meanBpm: 118, meanEnergy: 0.72, meanValence: 0.46 });
+		expect(f).toMatchObject({ plays: 6, skips: 2, listeningMinutes: 15.5, skipRate: 0.333, meanBpm: 118, meanEnergy: 0.72, meanValence: 0.46 });
 		expect(f.topArtists).toEqual([
 			{ name: "Artist A", plays: 4 },
 			{ name: "Artist B", plays: 2 },
@@ -92,7 +91,7 @@ describe("snapshot arithmetic on a hand-made history", () => {
 		const w48 = figuresOf(tallyEvents(HISTORY.filter(e => e.at >= NEXT_MON), TRACKS), TRACKS);
 		const change = changeBetween(w48, w47, "2026-W47");
 		expect(change.plays).toEqual({ previous: 6, current: 1, delta: -5, pct: -83.3 });
-		expect(change.listeningMinutes).toEqual({ previous: 18.8, current: 4, delta: -14.8, pct: -78.7 });
+		expect(change.listeningMinutes).toEqual({ previous: 15.5, current: 4, delta: -11.5, pct: -74.2 });
 		expect(change.skipRate).toEqual({ previous: 0.333, current: 0, delta: -0.333, pct: -100 });
 		expect(change.newTopArtists).toEqual([]);
 		expect(change.droppedTopArtists).toEqual(["Artist A", "Artist B"]);
@@ -129,7 +128,7 @@ describe("ingestion", () => {
 		expect(result).toMatchObject({ events: 13, snapshots: { day: 3, week: 2, month: 1 } });
 		expect((await snapshot("day", MON))?.figures.plays).toBe(4);
 		const w47 = await snapshot("week", MON);
-		expect(w47?.figures).toMatchObject({ plays: 6, listeningMinutes: 18.8 });
+		expect(w47?.figures).toMatchObject({ plays: 6, listeningMinutes: 15.5 });
 		expect(w47?.change).toBeNull(); // no snapshot of week 46
 		const w48 = await snapshot("week", NEXT_MON);
 		expect(w48?.change?.plays).toEqual({ previous: 6, current: 1, delta: -5, pct: -83.3 });
