@@ -140,7 +140,14 @@ async function runGenerate(rt: Runtime, job: LeasedJob): Promise<JobResult> {
 		return { outcome: `insight ${doc._id} v${doc.version}` };
 	} catch (err) {
 		const reason = failureReason(err);
-		if (reason === "other") throw err; // store or cluster trouble: the scheduler retries the job
+		if (reason === "other") {
+			// Store or cluster trouble: the scheduler retries the job; the last attempt fails the task.
+			if (job.attempts >= rt.config.JOB_MAX_ATTEMPTS) {
+				rt.metrics.failed("other");
+				await rt.broker.call("tasks.fail", { id: taskId, message: `Generation failed: ${(err as Error).message}`, type: "INTERNAL" }).catch(() => undefined);
+			}
+			throw err;
+		}
 		rt.metrics.failed(reason);
 		const e = err as Error & { type?: string };
 		await rt.broker.call("tasks.fail", { id: taskId, message: e.message, type: e.type ?? reason.toUpperCase() });
