@@ -10,6 +10,8 @@ import OpsService from "./ops.service";
 import PlaylistsService from "./playlists.service";
 import RecommendationsService from "./recommendations.service";
 import SchedulerService from "./scheduler.service";
+import ScraperService from "./scraper.service";
+import ScraperWorkerService from "./scraper-worker.service";
 import TasksService from "./tasks.service";
 import UsersService from "./users.service";
 
@@ -32,6 +34,8 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	"artist-crawler": ArtistCrawlerService,
 	"album-crawler": AlbumCrawlerService,
 	"audio-feature": AudioFeatureService,
+	scraper: ScraperService,
+	"scraper-worker": ScraperWorkerService,
 	insights: InsightsService,
 	activity: ActivityService,
 	playlists: PlaylistsService,

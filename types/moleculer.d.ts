@@ -12,5 +12,7 @@ declare module "moleculer" {
 		 * admins ("admin").
 		 */
 		auth?: "public" | "optional" | "required" | "admin";
+		/** The action's own call timeout in ms (Moleculer honours it; its typings lack it). */
+		timeout?: number;
 	}
 }

@@ -1,0 +1,36 @@
+/**
+ * Recognises the pages a site serves instead of content: JavaScript challenges (Cloudflare
+ * Turnstile and its "Just a moment..." interstitial) and IP-block notices. Only pages without
+ * tracklist rows or listing entries are checked, so a set titled "Blocked" is not mistaken for a block.
+ */
+import type { BlockReason } from "./errors";
+
+const CHALLENGE = [
+	/challenges\.cloudflare\.com/i,
+	/class=["'][^"']*\bcf-turnstile\b/i,
+	/_cf_chl_opt|__cf_chl_/i,
+	/<title>\s*just a moment\.*\s*<\/title>/i,
+	/verify you are (a )?human/i,
+	/checking (if the site connection is secure|your browser)/i
+];
+
+const IP_BLOCK = [
+	/your ip( address)? (has been|is|was) (temporarily )?(blocked|banned)/i,
+	/you have been (temporarily )?blocked/i,
+	/access (to this (site|page) )?(has been )?denied/i,
+	/error code:?\s*10(0[5-9]|20)\b/i,
+	/too many requests from your ip/i
+];
+
+/** True when the page carries tracklist rows or listing entries: real content, whatever else it says. */
+export function hasContentRows(html: string): boolean {
+	return /class=["'][^"']*\b(tlpItem|tlLink)\b/.test(html);
+}
+
+export function detectBlock(html: string): Exclude<BlockReason, "forbidden"> | undefined {
+	if (hasContentRows(html)) return undefined;
+	const head = html.length > 200_000 ? html.slice(0, 200_000) : html;
+	if (CHALLENGE.some(re => re.test(head))) return "challenge";
+	if (IP_BLOCK.some(re => re.test(head))) return "ip-block";
+	return undefined;
+}
