@@ -34,8 +34,17 @@ export function attr(el: Element, name: string): string | undefined {
 
 export function hasClass(el: Element, cls: string): boolean {
 	const value = el.attribs.class;
+	// Called for most elements of a page: no allocation on the common paths.
 	if (!value) return false;
-	return (" " + value.replace(/\s+/g, " ") + " ").includes(` ${cls} `);
+	let from = value.indexOf(cls);
+	while (from !== -1) {
+		const end = from + cls.length;
+		const before = from === 0 ? " " : value[from - 1];
+		const after = end === value.length ? " " : value[end];
+		if (/\s/.test(before) && /\s/.test(after)) return true;
+		from = value.indexOf(cls, end);
+	}
+	return false;
 }
 
 /** The text of a node and its descendants, whitespace collapsed. */

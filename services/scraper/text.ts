@@ -12,9 +12,18 @@ export interface TrackText {
 	remix?: string;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]+/g;
+const SPACES = /\s{2,}|[^\S ]/;
+
+/** Whitespace collapsed, control characters gone; most texts need neither, so they are not copied. */
 export function clean(text: string | undefined): string {
-	// eslint-disable-next-line no-control-regex
-	return (text ?? "").replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
+	if (!text) return "";
+	let s = CONTROL.test(text) ? text.replace(CONTROLS, " ") : text;
+	if (SPACES.test(s)) s = s.replace(/\s+/g, " ");
+	return s.trim();
 }
 
 /** "Artist - Title (Remix)" into its parts; a text without " - " is a title by an unknown artist. */
