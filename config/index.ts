@@ -11,7 +11,6 @@ import { scraperVars } from "./scraper";
 import { insightsVars } from "./insights";
 import { analysisVars } from "./analysis";
 import { recommendationsVars } from "./recommendations";
-import { statusVars } from "./status";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -26,8 +25,7 @@ export const configGroups = {
 	Scraper: scraperVars,
 	Insights: insightsVars,
 	"Tempo analysis": analysisVars,
-	"Recommendations and playlists": recommendationsVars,
-	"Status page": statusVars
+	"Recommendations and playlists": recommendationsVars
 } satisfies Record<string, VarSpecs>;
 
 export const allVars = {
@@ -41,8 +39,7 @@ export const allVars = {
 	...scraperVars,
 	...insightsVars,
 	...analysisVars,
-	...recommendationsVars,
-	...statusVars
+	...recommendationsVars
 };
 
 export type Config = ConfigOf<typeof allVars>;
