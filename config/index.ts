@@ -11,6 +11,7 @@ import { scraperVars } from "./scraper";
 import { insightsVars } from "./insights";
 import { analysisVars } from "./analysis";
 import { recommendationsVars } from "./recommendations";
+import { statusVars } from "./status";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -25,7 +26,8 @@ export const configGroups = {
 	Scraper: scraperVars,
 	Insights: insightsVars,
 	"Tempo analysis": analysisVars,
-	"Recommendations and playlists": recommendationsVars
+	"Recommendations and playlists": recommendationsVars,
+	"Status page": statusVars
 } satisfies Record<string, VarSpecs>;
 
 export const allVars = {
@@ -39,7 +41,8 @@ export const allVars = {
 	...scraperVars,
 	...insightsVars,
 	...analysisVars,
-	...recommendationsVars
+	...recommendationsVars,
+	...statusVars
 };
 
 export type Config = ConfigOf<typeof allVars>;

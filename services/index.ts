@@ -10,6 +10,7 @@ import OpsService from "./ops.service";
 import PlaylistsService from "./playlists.service";
 import RecommendationsService from "./recommendations.service";
 import SchedulerService from "./scheduler.service";
+import StatusService from "./status.service";
 import ScraperService from "./scraper.service";
 import ScraperWorkerService from "./scraper-worker.service";
 import TasksService from "./tasks.service";
@@ -40,6 +41,7 @@ export const serviceCatalog: Record<string, NamedSchema> = {
 	activity: ActivityService,
 	playlists: PlaylistsService,
 	recommendations: RecommendationsService,
+	status: StatusService,
 	tasks: TasksService,
 	users: UsersService
 };

@@ -1,0 +1,286 @@
+import { STATUS_SECTIONS, type StatusSectionId } from "./sections";
+
+/*
+ * The status page: one HTML document with its style and script inline, no build step and nothing
+ * fetched from elsewhere. The script polls GET /api/v1/status (with the admin token typed into the
+ * page, kept in sessionStorage) and redraws. Every figure element carries `data-figure` (its path
+ * in the JSON) and `data-value` (the raw value), so a script or a test can check the page against
+ * the endpoint. Data go into the DOM through textContent and attributes only, never as markup.
+ */
+
+const title = (id: StatusSectionId): string => STATUS_SECTIONS.find(s => s.id === id)?.title ?? id;
+
+const STYLE = `
+:root { color-scheme: dark; --bg:#101418; --card:#1a2027; --line:#2c343d; --text:#e6e9ec; --dim:#8b96a3; --high:#ff7a59; --medium:#f5c04a; --low:#5fb3f9; --ok:#5cc98a; --bad:#ff5d6c; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.4 system-ui, sans-serif; background: var(--bg); color: var(--text); }
+header { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: center; padding: 12px 20px; border-bottom: 1px solid var(--line); }
+header h1 { font-size: 18px; margin: 0; }
+header form { display: flex; gap: 6px; align-items: center; }
+input { background: var(--card); color: var(--text); border: 1px solid var(--line); padding: 4px 8px; border-radius: 4px; width: 22em; }
+button { background: #2d6cdf; color: #fff; border: 0; padding: 5px 12px; border-radius: 4px; cursor: pointer; }
+#state.ok { color: var(--ok); } #state.warn { color: var(--medium); } #state.error { color: var(--bad); }
+#problems { margin: 12px 20px 0; padding: 8px 12px; border: 1px solid var(--medium); border-radius: 4px; color: var(--medium); }
+main { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; padding: 16px 20px; }
+section { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; min-width: 0; }
+section.wide { grid-column: 1 / -1; }
+h2 { font-size: 15px; margin: 0 0 8px; }
+.figures { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-bottom: 6px; color: var(--dim); }
+.figures b { color: var(--text); font-size: 20px; font-weight: 600; margin-left: 4px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th { color: var(--dim); font-weight: 500; }
+.tag { display: inline-block; padding: 0 6px; margin: 0 4px 2px 0; border-radius: 8px; background: #243447; font-size: 12px; }
+.dim { color: var(--dim); } .bad { color: var(--bad); } .good { color: var(--ok); }
+svg { width: 100%; height: 170px; display: block; }
+svg text { fill: var(--dim); font-size: 11px; }
+.meter { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; min-width: 80px; }
+.meter span { display: block; height: 100%; background: var(--ok); }
+.meter span.hot { background: var(--medium); } .meter span.over { background: var(--bad); }
+ol { margin: 0; padding-left: 20px; } li { margin-bottom: 4px; overflow-wrap: anywhere; }
+`;
+
+const BODY = `
+<header>
+  <h1>cratedigger status</h1>
+  <form id="auth"><label for="token">Admin token</label><input id="token" type="password" autocomplete="off" placeholder="access token of an admin"><button id="connect" type="submit">Connect</button></form>
+  <span id="state" role="status">loading…</span>
+  <span class="dim">sample <time id="sample-at" data-at="">–</time></span>
+</header>
+<div id="problems" hidden></div>
+<main>
+  <section id="nodes" class="wide"><h2>${title("nodes")}</h2>
+    <div class="figures">nodes <b data-figure="nodes.length"></b></div>
+    <table><thead><tr><th>node</th><th>roles</th><th>services</th><th>workers (concurrency / in flight)</th><th>CPU %</th><th>RSS MB</th><th>version</th><th>state</th></tr></thead><tbody id="nodes-rows"></tbody></table>
+  </section>
+  <section id="queue"><h2>${title("queue")}</h2>
+    <div class="figures">high <b data-figure="crawl.tiers.high.queued"></b> medium <b data-figure="crawl.tiers.medium.queued"></b> low <b data-figure="crawl.tiers.low.queued"></b> leased <b data-figure="leased"></b> done <b data-figure="crawl.done"></b></div>
+    <svg id="queue-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="queued jobs per tier over time"></svg>
+    <div id="paused" class="dim"></div>
+  </section>
+  <section id="tracks"><h2>${title("tracks")}</h2>
+    <div class="figures">per minute <b data-figure="tracks.perMin"></b> since start <b data-figure="tracks.processed"></b></div>
+    <svg id="tracks-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="tracks processed per minute over time"></svg>
+  </section>
+  <section id="upstreams"><h2>${title("upstreams")}</h2>
+    <table><thead><tr><th>upstream</th><th>calls/s</th><th>limit/s</th><th></th><th>pause</th><th>mode</th></tr></thead><tbody id="upstream-rows"></tbody></table>
+  </section>
+  <section id="errors"><h2>${title("errors")}</h2>
+    <div class="figures">failed jobs/min <b data-figure="errors.perMin"></b> failures (10 min) <b data-figure="errors.recentFailures"></b> dead-letter <b data-figure="errors.dead"></b></div>
+    <svg id="errors-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="failed jobs per minute and dead-letter over time"></svg>
+    <table><thead><tr><th>dead job</th><th>last error</th></tr></thead><tbody id="dead-rows"></tbody></table>
+  </section>
+  <section id="bpm"><h2>${title("bpm")}</h2>
+    <div class="figures">tracks with tempo <b data-figure="bpm.total"></b> bin <b data-figure="bpm.binSize"></b></div>
+    <svg id="bpm-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="tracks per tempo"></svg>
+  </section>
+  <section id="tracklists"><h2>${title("tracklists")}</h2>
+    <div class="figures">shown <b data-figure="tracklists.items.length"></b> <span id="tracklists-source"></span></div>
+    <ol id="tracklist-items"></ol>
+  </section>
+</main>
+`;
+
+/* Client script. Plain ES5-style functions and string concatenation: it is served as written. */
+const SCRIPT = `
+(function () {
+  "use strict";
+  var TOKEN_KEY = "cratedigger.statusToken";
+  var TIER_COLORS = { high: "var(--high)", medium: "var(--medium)", low: "var(--low)" };
+  var SVG = "http://www.w3.org/2000/svg";
+  var token = sessionStorage.getItem(TOKEN_KEY) || "";
+  var everyMs = 5000;
+  var timer = null;
+  var input = document.getElementById("token");
+  input.value = token;
+
+  document.getElementById("auth").addEventListener("submit", function (e) {
+    e.preventDefault();
+    token = input.value.trim();
+    if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
+    poll();
+  });
+
+  function setState(text, kind) {
+    var s = document.getElementById("state");
+    s.textContent = text;
+    s.className = kind;
+  }
+
+  function poll() {
+    clearTimeout(timer);
+    var headers = token ? { Authorization: "Bearer " + token } : {};
+    fetch("/api/v1/status", { headers: headers, cache: "no-store" })
+      .then(function (res) {
+        if (res.status === 401 || res.status === 403) {
+          setState(res.status === 401 ? "an admin access token is needed: paste one and connect" : "this token is not an admin's", "warn");
+          return "stop";
+        }
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.json().then(function (s) {
+          render(s);
+          everyMs = Math.max(500, s.sampleMs || 5000);
+          setState("live, every " + everyMs / 1000 + " s", "ok");
+        });
+      })
+      .catch(function (err) { setState("cannot read /api/v1/status: " + err.message, "error"); })
+      .then(function (stop) { if (stop !== "stop") timer = setTimeout(poll, everyMs); });
+  }
+
+  function get(obj, path) {
+    return path.split(".").reduce(function (o, k) { return o === null || o === undefined ? undefined : o[k]; }, obj);
+  }
+
+  function el(tag, attrs, children) {
+    var e = tag.indexOf("svg:") === 0 ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    (children || []).forEach(function (c) { e.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c); });
+    return e;
+  }
+
+  function replace(id, children) {
+    var box = document.getElementById(id);
+    while (box.firstChild) box.removeChild(box.firstChild);
+    children.forEach(function (c) { box.appendChild(c); });
+  }
+
+  function fmt(v) { return v === null || v === undefined ? "–" : String(v); }
+
+  function render(s) {
+    var leased = s.crawl ? s.crawl.tiers.high.leased + s.crawl.tiers.medium.leased + s.crawl.tiers.low.leased : null;
+    var view = Object.assign({}, s, { leased: leased });
+    renderNodes(s.nodes);
+    renderQueue(s);
+    lineChart("tracks-chart", [{ name: "tracks/min", color: "var(--ok)", points: s.history.map(function (h) { return [h.at, h.tracksPerMin]; }) }]);
+    renderUpstreams(s.upstreams, s.at);
+    renderErrors(s);
+    renderBpm(s.bpm);
+    renderTracklists(s.tracklists);
+    // Rows above carry data-figure too, so this fills them in with the same formatting.
+    document.querySelectorAll("[data-figure]").forEach(function (f) {
+      var v = get(view, f.getAttribute("data-figure"));
+      f.setAttribute("data-value", v === null || v === undefined ? "" : String(v));
+      f.textContent = fmt(v);
+    });
+    var at = document.getElementById("sample-at");
+    at.setAttribute("data-at", String(s.at));
+    at.textContent = new Date(s.at).toLocaleTimeString();
+    var problems = document.getElementById("problems");
+    problems.hidden = s.problems.length === 0;
+    problems.textContent = s.problems.join(" · ");
+  }
+
+  function renderNodes(nodes) {
+    replace("nodes-rows", nodes.map(function (n) {
+      var state = n.workers.length === 0 ? "serving" : n.draining ? (n.workers.every(function (w) { return w.inFlight === 0; }) ? "drained" : "draining") : "leasing";
+      return el("tr", { "data-node": n.nodeID }, [
+        el("td", {}, [n.nodeID]),
+        el("td", { "data-roles": n.roles.join(",") }, n.roles.map(function (r) { return el("span", { class: "tag" }, [r]); })),
+        el("td", { class: "dim" }, [n.services.join(", ")]),
+        el("td", {}, [n.workers.map(function (w) { return w.service + " " + w.concurrency + " / " + w.inFlight; }).join(", ") || "–"]),
+        el("td", {}, [fmt(n.cpuPercent)]),
+        el("td", {}, [fmt(n.rssMb)]),
+        el("td", {}, [n.version]),
+        el("td", { class: state === "leasing" || state === "serving" ? "good" : "" }, [state])
+      ]);
+    }));
+  }
+
+  function renderQueue(s) {
+    lineChart("queue-chart", ["high", "medium", "low"].map(function (t) {
+      return { name: t, color: TIER_COLORS[t], points: s.history.map(function (h) { return [h.at, h.queued[t]]; }) };
+    }));
+    document.getElementById("paused").textContent = s.crawl && s.crawl.paused.length ? "paused: " + s.crawl.paused.join(", ") : "";
+  }
+
+  function renderUpstreams(list, now) {
+    replace("upstream-rows", list.map(function (u, i) {
+      var share = u.ratePerSec === null || u.limitPerSec <= 0 ? 0 : u.ratePerSec / u.limitPerSec;
+      var pause = u.pausedUntil ? "paused " + Math.ceil((u.pausedUntil - now) / 1000) + " s" : "–";
+      return el("tr", { "data-limiter": u.name }, [
+        el("td", {}, [u.name + (u.overridden ? " (override)" : "")]),
+        el("td", { "data-figure": "upstreams." + i + ".ratePerSec" }),
+        el("td", { "data-figure": "upstreams." + i + ".limitPerSec" }),
+        el("td", {}, [el("div", { class: "meter", title: Math.round(share * 100) + "% of the limit" }, [el("span", { class: share > 1 ? "over" : share > 0.8 ? "hot" : "", style: "width:" + Math.min(100, Math.round(share * 100)) + "%" })])]),
+        el("td", { class: u.pausedUntil ? "bad" : "dim", "data-paused": u.pausedUntil ? "yes" : "no" }, [pause]),
+        el("td", { class: "dim" }, [u.modes.join(", ")])
+      ]);
+    }));
+  }
+
+  function renderErrors(s) {
+    lineChart("errors-chart", [
+      { name: "failed/min", color: "var(--bad)", points: s.history.map(function (h) { return [h.at, h.errorsPerMin]; }) },
+      { name: "dead-letter", color: "var(--medium)", points: s.history.map(function (h) { return [h.at, h.dead]; }) }
+    ]);
+    replace("dead-rows", s.errors.latestDead.map(function (d) {
+      return el("tr", { "data-dead": d.key }, [el("td", {}, [d.type + " " + d.entity]), el("td", { class: "dim" }, [d.lastError || "–"])]);
+    }));
+  }
+
+  function renderBpm(bpm) {
+    var svg = document.getElementById("bpm-chart");
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    if (!bpm || bpm.bins.length === 0) { svg.appendChild(el("svg:text", { x: 10, y: 20 }, ["no tempo data yet"])); return; }
+    var max = Math.max.apply(null, bpm.bins.map(function (b) { return b.count; }).concat([1]));
+    var w = 580 / bpm.bins.length;
+    bpm.bins.forEach(function (b, i) {
+      var h = (b.count / max) * 140;
+      var bar = el("svg:rect", { x: 10 + i * w, y: 150 - h, width: Math.max(1, w - 1), height: h, fill: "var(--low)", "data-from": b.from, "data-to": b.to, "data-count": b.count });
+      bar.appendChild(el("svg:title", {}, [b.from + "–" + b.to + " BPM: " + b.count]));
+      svg.appendChild(bar);
+      if (i % Math.ceil(bpm.bins.length / 10) === 0) svg.appendChild(el("svg:text", { x: 10 + i * w, y: 166 }, [String(b.from)]));
+    });
+    svg.appendChild(el("svg:text", { x: 560, y: 12 }, [String(max)]));
+  }
+
+  function renderTracklists(t) {
+    document.getElementById("tracklists-source").textContent = "(from " + t.sources.map(function (s) { return s === "scraper" ? "the scraper" : "tracklist.processed events"; }).join(" and ") + ")";
+    replace("tracklist-items", t.items.map(function (i) {
+      var safe = /^https?:\\/\\//i.test(i.url);
+      var text = i.title || i.url;
+      var link = safe ? el("a", { href: i.url, rel: "noopener noreferrer", target: "_blank", title: i.url }, [text]) : el("span", {}, [text]);
+      var meta = " · " + i.trackCount + " tracks" + (i.processingTimeMs === null ? "" : " · " + i.processingTimeMs + " ms") + (i.at ? " · " + new Date(i.at).toLocaleTimeString() : "");
+      return el("li", { "data-tracklist": i.tracklistId, "data-tracks": i.trackCount }, [link, el("span", { class: "dim" }, [meta])]);
+    }));
+  }
+
+  /** Lines over time, scaled to the highest value; nulls (unknown) leave gaps. */
+  function lineChart(id, series) {
+    var svg = document.getElementById(id);
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var all = [];
+    series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] !== null && p[1] !== undefined) all.push(p); }); });
+    if (all.length === 0) { svg.appendChild(el("svg:text", { x: 10, y: 20 }, ["no samples yet"])); return; }
+    var t0 = Math.min.apply(null, all.map(function (p) { return p[0]; }));
+    var t1 = Math.max.apply(null, all.map(function (p) { return p[0]; }));
+    var max = Math.max.apply(null, all.map(function (p) { return p[1]; }).concat([1]));
+    var x = function (t) { return t1 === t0 ? 590 : 10 + ((t - t0) / (t1 - t0)) * 580; };
+    var y = function (v) { return 150 - (v / max) * 135; };
+    svg.appendChild(el("svg:line", { x1: 10, x2: 590, y1: 150, y2: 150, stroke: "var(--line)" }));
+    series.forEach(function (s, i) {
+      var pts = s.points.filter(function (p) { return p[1] !== null && p[1] !== undefined; }).map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); });
+      if (pts.length) svg.appendChild(el("svg:polyline", { points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 2, "vector-effect": "non-scaling-stroke" }));
+      svg.appendChild(el("svg:text", { x: 14 + i * 110, y: 166, fill: s.color }, [s.name]));
+    });
+    svg.appendChild(el("svg:text", { x: 540, y: 12 }, ["max " + Math.round(max * 100) / 100]));
+  }
+
+  poll();
+})();
+`;
+
+export function statusPageHtml(): string {
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cratedigger status</title>
+<style>${STYLE}</style>
+</head>
+<body>${BODY}<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
