@@ -59,7 +59,8 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 			SCRAPER_ALLOWED_HOSTS: site.host,
 			SCRAPER_ALLOW_PRIVATE_ADDRESSES: "true",
 			SCRAPER_RETRY_BASE_MS: "10",
-			SCRAPER_TIMEOUT_MS: "3000",
+			SCRAPER_TIMEOUT_MS: "1000",
+			SCRAPER_RETRIES: "1",
 			SCRAPE_DEFAULT_DELAY_MS: "5",
 			WORKER_POLL_MS: "20",
 			JOB_BACKOFF_BASE_MS: "10",
@@ -133,6 +134,15 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 		expect([missing.status, missing.body.error?.type]).toEqual([404, "PAGE_NOT_FOUND"]);
 		expect(site.violations()).toEqual([]);
 		expect(await count()).toBe(stored);
+	});
+
+	it("waits for a slow page within the timeout, and gives up on one slower than that after one retry", async () => {
+		const slow = await scrape("/tracklist/slow/300/ok.html");
+		expect([slow.status, slow.body.track_count]).toEqual([200, 9]);
+		const tooSlow = await scrape("/tracklist/slow/4000/late.html");
+		expect([tooSlow.status, tooSlow.body.error?.type]).toEqual([502, "FETCH_FAILED"]);
+		expect(tooSlow.body.error?.message).toMatch(/timed out after 1000 ms/);
+		expect(site.count("/tracklist/slow/4000/")).toBe(2);
 	});
 
 	it("scrapes asynchronously: 202 with a task, progress and the result through the status endpoint", async () => {
