@@ -1,6 +1,7 @@
 import type { BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { replCommands } from "./repl/commands";
+import { SafeRedisCacher, redisOptions } from "./mixins/cache/safe-redis-cacher";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -16,6 +17,8 @@ export function brokerOptions(config: Config): BrokerOptions {
 			type: "Console",
 			options: { level: config.LOG_LEVEL, formatter: config.LOG_FORMAT, colors: config.LOG_FORMAT !== "json", moduleColors: false }
 		},
+		// Actions that declare `cache` keep answers here; writes clean them (see each service).
+		cacher: cacherOptions(config),
 		requestTimeout: config.REQUEST_TIMEOUT,
 		heartbeatInterval: config.HEARTBEAT_INTERVAL,
 		heartbeatTimeout: config.HEARTBEAT_TIMEOUT,
@@ -41,4 +44,12 @@ export function brokerOptions(config: Config): BrokerOptions {
 		skipProcessEventRegistration: true,
 		replOptions: { customCommands: replCommands, delimiter: `${config.NODE_ID} $` }
 	};
+}
+
+function cacherOptions(config: Config): BrokerOptions["cacher"] {
+	if (config.CACHE_TTL_SEC === 0) return undefined;
+	if (config.REDIS_URL) {
+		return new SafeRedisCacher({ prefix: `${config.LIMITER_ID_PREFIX}-cache-`, ttl: config.CACHE_TTL_SEC, redis: redisOptions(config.REDIS_URL) });
+	}
+	return { type: "Memory", options: { ttl: config.CACHE_TTL_SEC, clone: true } };
 }

@@ -20,6 +20,7 @@ export const brokerVars = {
 		re: /^[a-z][a-z-]*$/,
 		expected: "service names"
 	}),
+	NODE_ENV: oneOf(["development", "production", "test"] as const, "development", "Deployment kind; production requires JWT_SECRET."),
 	REPL: bool(false, "Open the Moleculer REPL on this node (same as the --repl flag)."),
 	LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace"] as const, "info", "Log level."),
 	LOG_FORMAT: oneOf(["json", "full", "short", "simple"] as const, "json", "Log line format; json is structured."),
@@ -28,13 +29,21 @@ export const brokerVars = {
 	HEARTBEAT_INTERVAL: int(5, "Seconds between heartbeats to the other nodes.", { min: 1, max: 300 }),
 	HEARTBEAT_TIMEOUT: int(15, "Seconds without a heartbeat before a node counts as gone.", { min: 2, max: 900 }),
 	REQUEST_TIMEOUT: int(10000, "Default timeout of an action call, in ms.", { min: 100, max: 600000 }),
-	SHUTDOWN_TIMEOUT: int(30000, "How long a stopping node waits for in-flight work, in ms.", { min: 0, max: 600000 })
+	SHUTDOWN_TIMEOUT: int(30000, "How long a stopping node waits for in-flight work, in ms.", { min: 0, max: 600000 }),
+	CACHE_TTL_SEC: int(60, "Lifetime of cached action answers (in Redis when REDIS_URL is set, in memory otherwise), in seconds; 0 turns the cache off.", {
+		min: 0,
+		max: 86400
+	})
 };
 
 /** The HTTP gateway. */
 export const gatewayVars = {
 	PORT: port(3000, "HTTP port of the api gateway."),
 	HOST: str("0.0.0.0", "Address the api gateway binds to."),
+	CORS_ORIGINS: list([], "Origins allowed to call /api/v1 from a browser, comma-separated, or * for any. Empty: no CORS headers.", {
+		re: /^(\*|https?:\/\/[^\s,/]+)$/,
+		expected: "origins such as https://app.example.org, or *"
+	}),
 	TRUST_PROXY: bool(false, "Take the client IP from X-Forwarded-For (only behind a proxy you run)."),
 	API_RATE_LIMIT_PER_MIN: int(600, "Requests one client IP may make to /api/v1 per minute (cluster-wide when REDIS_URL is set); 0 turns the limit off.", {
 		min: 0,

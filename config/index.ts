@@ -10,8 +10,8 @@ import { authProblems, authVars } from "./auth";
 import { scraperVars } from "./scraper";
 import { insightsVars } from "./insights";
 import { analysisVars } from "./analysis";
-import { recommendationsVars } from "./recommendations";
 import { statusVars } from "./status";
+import { recommendationsVars } from "./recommendations";
 import { ConfigError, type ConfigOf, type VarSpecs } from "./vars";
 
 /** Every configuration variable, grouped by concern. The README's table is generated from this. */
@@ -71,7 +71,8 @@ export function loadConfig(env: Env = readEnv()): Config {
 	const crossChecks = [...upstreamProblems(config), ...authProblems(config)];
 	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) crossChecks.push("HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL");
 	const handlesTokens = config.SERVICES.length === 0 || config.SERVICES.some(s => s === "api" || s === "users");
-	if (config.TRANSPORTER && handlesTokens && !config.JWT_SECRET) {
+	if (config.NODE_ENV === "production" && !config.JWT_SECRET) crossChecks.push("JWT_SECRET must be set when NODE_ENV=production");
+	else if (config.TRANSPORTER && handlesTokens && !config.JWT_SECRET) {
 		crossChecks.push("JWT_SECRET must be set on cluster nodes running api or users, so every node signs and checks the same tokens");
 	}
 	if (crossChecks.length) throw new ConfigError(crossChecks);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiRouteSchema, type ApiSettingsSchema } from "moleculer-web";
@@ -10,6 +11,9 @@ import { accessSecret } from "./users/access-token";
 import { checkAccess, clientIp, userFromRequest, type GatewayRequest } from "./api/auth";
 import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type Readiness } from "./api/readiness";
+import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
+import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
+import { docsPage } from "./api/docs-page";
 import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { version as packageVersion } from "../package.json";
@@ -32,16 +36,9 @@ interface ApiMethods {
 }
 type ApiThis = Service<ApiSettingsSchema> & ApiVars & ApiMethods;
 
-interface HttpError extends Error {
-	code?: number;
-	type?: string;
-	data?: unknown;
-}
-
-/** A service that refuses "for now" says when to come back in `data.retryAfterSec`; clients read it as Retry-After. */
-function retryAfterSec(data: unknown): number | undefined {
-	const value = typeof data === "object" && data !== null ? (data as { retryAfterSec?: unknown }).retryAfterSec : undefined;
-	return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.ceil(value) : undefined;
+/** Every request carries an id: the client's X-Request-ID when it is sane, a new one otherwise. */
+function saneRequestId(options: { requestID?: unknown }): void {
+	if (typeof options.requestID !== "string" || !/^[\w.:-]{1,128}$/.test(options.requestID)) options.requestID = randomUUID();
 }
 
 /** Every service's REST actions, under /api/v1; each action's `rest` and `auth` keys place and guard it. */
@@ -53,11 +50,13 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 		mappingPolicy: "restrict",
 		authentication: true,
 		authorization: true,
-		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: false }, urlencoded: { extended: true, limit: config.API_BODY_LIMIT } },
-		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage) {
+		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: true }, urlencoded: { extended: true, limit: config.API_BODY_LIMIT } },
+		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage, res: ServerResponse) {
 			ctx.meta.ip = clientIp(req, config.TRUST_PROXY);
+			mirrorRateLimitHeaders(res);
 		}
 	};
+	if (config.CORS_ORIGINS.length) route.cors = corsSettings(config.CORS_ORIGINS);
 	if (config.API_RATE_LIMIT_PER_MIN > 0) {
 		route.rateLimit = {
 			window: 60_000,
@@ -85,23 +84,32 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		routes: [
 			{
 				path: "/",
-				whitelist: ["api.health", "api.ready", "status.page"],
+				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
 				mappingPolicy: "restrict",
 				aliases: {
 					"GET health": "api.health",
 					"GET ready": "api.ready",
+					"GET api/openapi.json": "api.openapi",
+					"GET api/docs": "api.docs",
 					"GET status": "status.page"
 				}
 			}
 		],
-		onError(_req: IncomingMessage, res: ServerResponse, err: HttpError) {
-			const status = typeof err.code === "number" && err.code >= 400 && err.code < 600 ? err.code : 500;
+		// Every request carries an id: the client's X-Request-ID when it is sane, a new one otherwise.
+		// moleculer-web also accepts a function here, which its typings do not say.
+		rootCallOptions: saneRequestId as unknown as ApiSettingsSchema["rootCallOptions"],
+		onError(this: ApiThis, req: IncomingMessage, res: ServerResponse, err: HttpError) {
+			const requestId = String(res.getHeader("X-Request-ID") ?? "") || undefined;
+			const body = errorBody(err, requestId);
+			if (body.error.status >= 500) {
+				this.logger.error(`${req.method} ${req.url} failed`, { requestId, error: err.message, type: err.type, stack: err.stack });
+			}
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
-			const retryAfter = retryAfterSec(err.data);
+			mirrorRateLimitHeaders(res);
+			const retryAfter = retryAfterSec(err, res);
 			if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
-			res.writeHead(status);
-			const message = status >= 500 && err.type === undefined ? "Internal error" : err.message;
-			res.end(JSON.stringify({ error: { status, type: err.type ?? err.name, message, data: err.data } }));
+			res.writeHead(body.error.status);
+			res.end(JSON.stringify(body));
 		}
 	},
 
@@ -133,6 +141,14 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				}
 				const aliases = this.aliases.filter(a => a.fullPath.startsWith("/api/v1/") && typeof a.action === "string");
 				return openApiDocument(aliases, actions, packageVersion);
+			}
+		},
+
+		/** A readable page of the OpenAPI document, for people; it needs nothing from the internet. */
+		docs: {
+			handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>) {
+				ctx.meta.$responseType = "text/html; charset=utf-8";
+				return docsPage("/api/openapi.json");
 			}
 		},
 

@@ -1,4 +1,4 @@
-import { ServiceBroker, type ServiceSchema } from "moleculer";
+import { ServiceBroker, type BrokerOptions, type ServiceSchema } from "moleculer";
 import { attachConfig, testConfig, type Env } from "../../config";
 import ApiService from "../../services/api.service";
 import type { AuthUser } from "../../services/shared/access";
@@ -8,7 +8,15 @@ export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123";
 
 /** The gateway's error answer; successful bodies are typed by the caller. */
 export interface ErrorBody {
-	error: { status: number; type: string; message: string; data?: unknown };
+	error: {
+		status: number;
+		type: string;
+		message: string;
+		requestId?: string;
+		/** Validation errors (422): each field at fault. */
+		fields?: Array<{ field: string; type: string; message: string; expected?: unknown; actual?: unknown }>;
+		data?: unknown;
+	};
 }
 
 export interface RequestOptions {
@@ -32,8 +40,8 @@ export interface TestGateway {
  * A broker without a transporter running the gateway and the given services, listening on a free
  * port, with every REST alias registered before it returns.
  */
-export async function startGateway(services: ServiceSchema[], env: Env = {}): Promise<TestGateway> {
-	const broker = new ServiceBroker({ logger: false });
+export async function startGateway(services: ServiceSchema[], env: Env = {}, options: BrokerOptions = {}): Promise<TestGateway> {
+	const broker = new ServiceBroker({ logger: false, ...options });
 	attachConfig(broker, testConfig({ PORT: "0", HOST: "127.0.0.1", JWT_SECRET: TEST_JWT_SECRET, ...env }));
 	const api = broker.createService(ApiService as ServiceSchema) as unknown as { server: { address(): { port: number } } };
 	for (const schema of services) broker.createService(schema);

@@ -9,7 +9,7 @@ interface LikeAnswer {
 }
 
 /** The fields a 422 names, from the gateway's error shape; an unknown key is named as the `actual` of a strict-object error. */
-const fieldsOf = (body: ErrorBody) => (body.error.data as Array<{ field?: string; actual?: unknown }>).map(f => f.field ?? String(f.actual));
+const fieldsOf = (body: ErrorBody) => (body.error.fields ?? []).map(f => f.field || String(f.actual));
 
 describe("activity REST: plays, likes, feedback and analytics events", () => {
 	let gw: ActivityGateway;

@@ -114,7 +114,7 @@ describe("GET /api/v1/songs/bpm/:bpm", () => {
 		}
 		const garbage = await songs("170?cursor=not-a-cursor");
 		expect(garbage.status).toBe(422);
-		expect(garbage.body.error.data).toEqual([expect.objectContaining({ field: "cursor" })]);
+		expect(garbage.body.error.fields).toEqual([expect.objectContaining({ field: "cursor" })]);
 		const cursor = (await songs("170?tolerance=2&limit=3")).body.nextCursor as string;
 		const other = await songs(`170?tolerance=3&limit=3&cursor=${cursor}`);
 		expect(other.status).toBe(422);

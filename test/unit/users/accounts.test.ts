@@ -82,7 +82,7 @@ describe("users: registration, login, sessions", () => {
 			const res = await gw.request<ErrorBody>("POST", "/api/v1/users/register", { body });
 			expect([res.status, JSON.stringify(body)]).toEqual([422, JSON.stringify(body)]);
 			expect(res.body.error.type).toBe("VALIDATION_ERROR");
-			expect(Array.isArray(res.body.error.data)).toBe(true);
+			expect(res.body.error.fields?.length).toBeGreaterThan(0);
 		}
 		expect(await usersCollection(gw.broker, "users").count({ email: "a@example.com" })).toBe(0);
 	});
@@ -99,7 +99,8 @@ describe("users: registration, login, sessions", () => {
 		const unknown = await gw.request<ErrorBody>("POST", "/api/v1/auth/login", { body: { email: "nobody@example.com", password: "wrong password" } });
 		expect(wrong.status).toBe(401);
 		expect(unknown.status).toBe(401);
-		expect(unknown.body.error).toEqual(wrong.body.error);
+		// One answer for both (only the request id differs), so logins do not reveal which emails exist.
+		expect({ ...unknown.body.error, requestId: undefined }).toEqual({ ...wrong.body.error, requestId: undefined });
 		expect((await gw.request("POST", "/api/v1/auth/login", { body: { email: s.user.email } })).status).toBe(422);
 	});
 
