@@ -13,19 +13,29 @@ import { generateSet, renderSetPage } from "../test/simulators/tracklists";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100);
 
-function measure(name: string, run: () => void): number {
+/*
+ * On a shared machine the wall clock also counts the time other processes hold the core, so each
+ * measurement reports pages per CPU-second of this process too (all its threads, GC included).
+ */
+function measure(name: string, run: () => void): { wall: number; cpu: number } {
 	for (let i = 0; i < 50; i++) run();
 	const deadline = performance.now() + SECONDS * 1000;
 	let n = 0;
 	const started = performance.now();
+	const cpuBefore = process.cpuUsage();
 	while (performance.now() < deadline) {
 		run();
 		n++;
 	}
+	const cpuUsed = process.cpuUsage(cpuBefore);
 	const elapsed = (performance.now() - started) / 1000;
-	const perSec = n / elapsed;
-	console.log(`${name.padEnd(34)} ${perSec.toFixed(0).padStart(6)} pages/s   ${((elapsed * 1000) / n).toFixed(3)} ms/page   (${n} runs)`);
-	return perSec;
+	const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
+	const wall = n / elapsed;
+	const cpu = n / cpuSeconds;
+	console.log(
+		`${name.padEnd(34)} ${wall.toFixed(0).padStart(6)} pages/s wall   ${cpu.toFixed(0).padStart(6)} pages per CPU-second   ${((cpuSeconds * 1000) / n).toFixed(3)} CPU-ms/page   (${n} runs)`
+	);
+	return { wall, cpu };
 }
 
 function main(): void {
@@ -35,7 +45,7 @@ function main(): void {
 	console.log(`bench:scrape: a ${tracks}-track page of ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${SECONDS} s per measurement, one core (${process.version}; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs)`);
 	const loadOnly = measure("cheerio load only (htmlparser2)", () => void load(html, { xml: { xmlMode: false, decodeEntities: true } }));
 	const full = measure("parseTracklistPage (load + parse)", () => void parseTracklistPage(html, url));
-	console.log(`parsing adds ${((1000 / full - 1000 / loadOnly)).toFixed(3)} ms/page to cheerio's load; goal >= 300 pages/s: ${full >= 300 ? "met" : "NOT met"}`);
+	console.log(`parsing adds ${(1000 / full.cpu - 1000 / loadOnly.cpu).toFixed(3)} CPU-ms/page to cheerio's load; goal >= 300 pages/s: ${full.cpu >= 300 ? "met" : "NOT met"} per CPU-second, ${full.wall >= 300 ? "met" : "not met"} on the wall clock`);
 }
 
 main();

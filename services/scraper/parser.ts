@@ -94,13 +94,16 @@ function propValue(el: Element): string | undefined {
 function readRow(row: Element): RowFields {
 	const f: RowFields = { elementId: attr(row, "id"), dataTrno: attr(row, "data-trno"), con: hasClass(row, "con"), byArtist: [] };
 	walk(row, el => {
-		const id = el.attribs.id ?? "";
+		const id = el.attribs.id;
 		const prop = el.attribs.itemprop;
-		if (el.name === "input" && id.endsWith("_cue_seconds")) f.cueInput ??= el.attribs.value;
-		else if (id.endsWith("_tracknumber_value")) f.numberText ??= textOf(el);
-		else if (el.name === "div" && hasClass(el, "cue")) f.cueDisplay ??= textOf(el);
-		else if (hasClass(el, "trackValue")) f.trackValue ??= textOf(el);
-		else if (hasClass(el, "trackLabel")) f.trackLabel ??= textOf(el);
+		// Cheap tests first: this runs for every element of every row.
+		if (id !== undefined && el.name === "input" && id.endsWith("_cue_seconds")) f.cueInput ??= el.attribs.value;
+		else if (id !== undefined && id.endsWith("_tracknumber_value")) f.numberText ??= textOf(el);
+		else if (el.attribs.class !== undefined) {
+			if (el.name === "div" && hasClass(el, "cue")) f.cueDisplay ??= textOf(el);
+			else if (hasClass(el, "trackValue")) f.trackValue ??= textOf(el);
+			else if (hasClass(el, "trackLabel")) f.trackLabel ??= textOf(el);
+		}
 		if (prop === "byArtist" || prop === "publisher") {
 			const value = clean(propValue(el));
 			if (value && prop === "byArtist") f.byArtist.push(value.slice(0, MAX_TEXT));
