@@ -28,7 +28,8 @@ h2 { font-size: 15px; margin: 0 0 8px; }
 .figures { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-bottom: 6px; color: var(--dim); }
 .figures b { color: var(--text); font-size: 20px; font-weight: 600; margin-left: 4px; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
+#dead-rows td { overflow-wrap: anywhere; }
 th { color: var(--dim); font-weight: 500; }
 .tag { display: inline-block; padding: 0 6px; margin: 0 4px 2px 0; border-radius: 8px; background: #243447; font-size: 12px; }
 .dim { color: var(--dim); } .bad { color: var(--bad); } .good { color: var(--ok); }

@@ -172,13 +172,17 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		});
 		expect(Number(moving.at)).toBeGreaterThan(Number(before.at));
 
-		// Let the crawl finish (the malformed album ends in dead-letter), so the rest is settled.
+		// Let the crawl finish (the malformed album ends in dead-letter), so the rest is settled. A job
+		// moving from queued to leased between the two queries could look like none; twice in a row cannot.
+		let idleChecks = 0;
 		await eventually(
 			"the crawl to finish",
 			async () => {
 				const q = await client.call<{ next: JobDoc[]; oldestLeases: JobDoc[] }, object>("scheduler.queue", { limit: 200 });
 				const s = await status();
-				return q.oldestLeases.length === 0 && !q.next.some(j => CRAWL_TYPES.test(j.type)) && s.errors.dead > 0 && s.bpm !== null && s.bpm.total > 0;
+				const idle = q.oldestLeases.length === 0 && !q.next.some(j => CRAWL_TYPES.test(j.type)) && s.errors.dead > 0 && s.bpm !== null && s.bpm.total > 0;
+				idleChecks = idle ? idleChecks + 1 : 0;
+				return idleChecks >= 2;
 			},
 			120000,
 			250
