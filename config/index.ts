@@ -115,5 +115,12 @@ export function configFor(broker: object): Config {
 
 /** A configuration for tests: defaults, an in-memory store, no metrics port, plus overrides. */
 export function testConfig(overrides: Env = {}): Config {
-	return loadConfig({ STORE_IN_MEMORY: "true", METRICS_ENABLED: "false", LOG_LEVEL: "warn", ...overrides });
+	// A fixed secret, so brokers of one test (a client joining a cluster, say) accept each other's tokens.
+	return loadConfig({
+		STORE_IN_MEMORY: "true",
+		METRICS_ENABLED: "false",
+		LOG_LEVEL: "warn",
+		JWT_SECRET: "test-only-secret-not-for-production-0001",
+		...overrides
+	});
 }
