@@ -6,7 +6,7 @@ import { assertSelfOrAdmin, type AuthUser, type GatewayContext } from "./shared/
 import type { TaskView } from "./tasks/model";
 import { computeRecommendations, findSimilar, type SimilarResult } from "./recommendations/compute";
 import { recommendationView, type RecommendationDoc, type RecommendationView } from "./recommendations/model";
-import { forUserParams, similarParams, songsByBpmParams, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
+import { forUserParams, similarParams, songsByBpmParams, userIdParam, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
 import { callerOf, type Caller } from "./recommendations/signals";
 import { songsByBpm, type SongsPage } from "./recommendations/songs";
 
@@ -24,7 +24,6 @@ interface RecommendationsVars {
 }
 type RecommendationsThis = Service & StoreMethods & RecommendationsMethods & RecommendationsVars;
 
-const userIdParam = { type: "string", min: 1, max: 100 } as const;
 /** Activity that changes what a user should be recommended (plays and shares do not). */
 const FEEDBACK_TYPES = new Set(["like", "unlike", "dislike", "skip"]);
 

@@ -4,7 +4,7 @@ import { configFor, type Config } from "../config";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Filter } from "../mixins/store/types";
 import { backoffMs, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
-import { failure, jobRef, newJob } from "./scheduler/params";
+import { failure, jobRef, jobType, newJob } from "./scheduler/params";
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
 import { concurrencyDocId, MAX_WORKER_CONCURRENCY, resolveConcurrency, withConcurrency, type ConcurrencyDoc } from "./scheduler/concurrency";
@@ -259,7 +259,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		pause: {
 			rest: "POST /crawl/pause",
 			auth: "admin",
-			params: { type: { type: "string", optional: true, max: 50 } },
+			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", true) };
 			}
@@ -268,7 +268,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		resume: {
 			rest: "POST /crawl/resume",
 			auth: "admin",
-			params: { type: { type: "string", optional: true, max: 50 } },
+			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				return { paused: await this.setPaused(ctx.params.type ? [ctx.params.type] : "all", false) };
 			}
@@ -278,7 +278,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		retryDead: {
 			rest: "POST /crawl/dead/retry",
 			auth: "admin",
-			params: { type: { type: "string", optional: true, max: 50 } },
+			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
 				const filter: Filter = { state: "dead" };
 				if (ctx.params.type) filter.type = ctx.params.type;
@@ -303,7 +303,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		dead: {
 			rest: "GET /crawl/dead",
 			auth: "admin",
-			params: { type: { type: "string", optional: true, max: 50 }, limit: { type: "number", integer: true, min: 1, max: 1000, default: 50, convert: true } },
+			params: { type: { ...jobType, optional: true }, limit: { type: "number", integer: true, min: 1, max: 1000, default: 50, convert: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string; limit: number }>) {
 				const filter: Filter = { state: "dead" };
 				if (ctx.params.type) filter.type = ctx.params.type;

@@ -1,5 +1,9 @@
 /** fastest-validator schemas of the recommendation endpoints; query-string values are converted. */
+import { idParam } from "../users/params";
+
 const id = { type: "string", min: 1, max: 100, trim: true } as const;
+/** A user id as the users service gives them out: anything else names nobody, and must not start work. */
+export const userIdParam = idParam;
 const unit = { type: "number", min: 0, max: 1, optional: true } as const;
 
 /** bpm, tolerance, halfDouble, minEnergy and genre: what selects tracks by tempo. */
@@ -19,7 +23,7 @@ export const songsByBpmParams = {
 } as const;
 
 export const forUserParams = {
-	id,
+	id: userIdParam,
 	limit: { type: "number", integer: true, min: 1, max: 100, default: 50, convert: true }
 } as const;
 

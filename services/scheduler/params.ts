@@ -4,11 +4,14 @@ export const jobRef = {
 	token: { type: "string", min: 1, max: 100 }
 } as const;
 
+/** A job type such as album.tracks; the pause, resume and dead-letter routes take nothing else. */
+export const jobType = { type: "string", pattern: /^[a-z]+(\.[a-z]+)+$/, max: 50 } as const;
+
 export const newJob = {
 	type: "object",
 	strict: "remove",
 	props: {
-		type: { type: "string", pattern: /^[a-z]+(\.[a-z]+)+$/, max: 50 },
+		type: jobType,
 		entity: { type: "string", min: 1, max: 500 },
 		payload: { type: "object", optional: true },
 		tier: { type: "enum", values: ["high", "medium", "low"], optional: true },

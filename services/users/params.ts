@@ -8,8 +8,10 @@ const PRINTABLE = /^[^\p{C}]+$/u;
 
 export const idParam = { type: "string", min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/ } as const;
 export const emailParam = { type: "email", mode: "precise", normalize: true, max: 254 } as const;
+/** Any printable text, spaces, emoji and every script included; no control characters or lone surrogates. */
+const PASSWORD_TEXT = { pattern: /^[^\p{Cc}\p{Cs}]+$/u, messages: { stringPattern: "The '{field}' field must not contain control characters or lone surrogates." } } as const;
 /** Long enough for passphrases; bounded so hashing stays cheap. */
-export const passwordParam = { type: "string", min: 8, max: 200 } as const;
+export const passwordParam = { type: "string", min: 8, max: 200, ...PASSWORD_TEXT } as const;
 const displayName = { type: "string", trim: true, min: 1, max: 60, pattern: PRINTABLE } as const;
 const tag = { type: "string", trim: true, min: 1, max: 100, pattern: PRINTABLE } as const;
 
@@ -41,7 +43,7 @@ export const registerParams = {
 	preferences: preferences(false)
 } as const;
 
-export const loginParams = { $$strict: true, email: emailParam, password: { type: "string", min: 1, max: 200 } } as const;
+export const loginParams = { $$strict: true, email: emailParam, password: { type: "string", min: 1, max: 200, ...PASSWORD_TEXT } } as const;
 
 /** Opaque refresh tokens are 43 base64url characters; a little slack for future formats. */
 export const refreshTokenParam = { type: "string", min: 20, max: 200, pattern: /^[A-Za-z0-9_-]+$/ } as const;
@@ -54,7 +56,7 @@ export const patchParams = {
 	role: { type: "enum", values: ["user", "admin"], optional: true },
 	password: { ...passwordParam, optional: true },
 	// The user's current password, needed to change it (admins included: they cannot set passwords).
-	currentPassword: { type: "string", min: 1, max: 200, optional: true }
+	currentPassword: { type: "string", min: 1, max: 200, optional: true, ...PASSWORD_TEXT }
 } as const;
 
 export interface PreferencesInput {
