@@ -14,9 +14,9 @@ const read = (rel: string): string => fs.readFileSync(path.join(root, rel), "utf
 const KNOWN_SERVICES = Object.keys(serviceCatalog);
 
 const APP_ROLES = {
-	api: ["api", "ops"],
-	scheduler: ["scheduler", "catalog", "ops"],
-	crawler: ["artist-crawler", "album-crawler", "audio-feature", "ops"]
+	api: ["api", "status", "ops"],
+	scheduler: ["scheduler", "catalog", "tasks", "users", "activity", "recommendations", "playlists", "insights", "scraper", "ops"],
+	crawler: ["artist-crawler", "album-crawler", "audio-feature", "scraper-worker", "ops"]
 } as const;
 type AppRole = keyof typeof APP_ROLES;
 const appRoles = Object.keys(APP_ROLES) as AppRole[];
@@ -127,6 +127,11 @@ describe("docker-compose.yml", () => {
 	it.each(appRoles)("runs the right services in the %s role", role => {
 		const names = environment(svc(role)).SERVICES.split(",").map(s => s.trim());
 		expect([...names].sort()).toEqual([...APP_ROLES[role]].sort());
+	});
+
+	it("runs every service of the catalog in some role", () => {
+		const deployed = new Set(appRoles.flatMap(role => environment(svc(role)).SERVICES.split(",").map(s => s.trim())));
+		expect(KNOWN_SERVICES.filter(name => !deployed.has(name))).toEqual([]);
 	});
 
 	it("names only known services in SERVICES, and ops on every node", () => {
