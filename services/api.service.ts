@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Context, Service, ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiRouteSchema, type ApiSettingsSchema } from "moleculer-web";
 import type Redis from "ioredis";
@@ -14,11 +14,14 @@ import { readiness, type Readiness } from "./api/readiness";
 import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
 import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
 import { docsPage } from "./api/docs-page";
+import { requestGuards, verifyUtf8 } from "./api/request-guards";
+import { answerClientErrors } from "./api/client-errors";
 import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { version as packageVersion } from "../package.json";
 
 interface ApiVars {
+	server: Server;
 	redis?: Redis;
 	config: Config;
 	/** moleculer-web's routed aliases. */
@@ -50,7 +53,9 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 		mappingPolicy: "restrict",
 		authentication: true,
 		authorization: true,
-		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: true }, urlencoded: { extended: true, limit: config.API_BODY_LIMIT } },
+		// JSON only: every action takes JSON, and one parser means one set of rules to check.
+		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: true, verify: verifyUtf8 } },
+		use: [requestGuards],
 		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage, res: ServerResponse) {
 			ctx.meta.ip = clientIp(req, config.TRUST_PROXY);
 			mirrorRateLimitHeaders(res);
@@ -114,6 +119,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 	},
 
 	actions: {
+		// moleculer-web's own route listing would be public under /api/v1; the OpenAPI document replaces it.
+		listAliases: false,
+
 		/** Liveness: the process answers. */
 		health: {
 			handler(this: ApiThis) {
@@ -200,6 +208,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			this.logger.warn("JWT_SECRET is unset: access tokens are signed with a per-process secret and die on restart");
 		}
 		this.addRoute(apiRoute(this));
+		answerClientErrors(this.server);
 	},
 
 	async stopped(this: ApiThis) {

@@ -10,7 +10,7 @@ import { audioDuration } from "./scraper/audio-header";
 import { normaliseContent } from "./scraper/content";
 import { generateCue } from "./scraper/cue";
 import { validateSheet, validateTracks } from "./scraper/cue-validate";
-import { CueError } from "./scraper/errors";
+import { crossFieldError } from "./scraper/errors";
 import { urlPolicy, type ScrapeResult } from "./scraper/fetch-page";
 import { createImport, isFinished, itemView, progressOf, SCRAPE_JOB, settleItem, type ImportStore } from "./scraper/imports";
 import { registerScraperMetrics, SCRAPER_METRICS } from "./scraper/metrics";
@@ -338,7 +338,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			},
 			async handler(this: ScraperThis, ctx: GatewayContext<CueParams>) {
 				const { tracklist_id, tracklist_url } = ctx.params;
-				if (Boolean(tracklist_id) === Boolean(tracklist_url)) throw new CueError("Give exactly one of tracklist_id and tracklist_url", "VALIDATION_ERROR");
+				if (Boolean(tracklist_id) === Boolean(tracklist_url)) throw crossFieldError("Give exactly one of tracklist_id and tracklist_url", ["tracklist_id", "tracklist_url"]);
 				const doc = tracklist_id
 					? await this.tracklistOr404(tracklist_id)
 					: await findByUrl(this.store(), fetchableUrl(tracklist_url ?? "", urlPolicy(this.config)).href);
@@ -396,9 +396,9 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			},
 			async handler(this: ScraperThis, ctx: Context<ValidateParams>) {
 				const p = ctx.params;
-				if ([p.cue_id, p.cue_text, p.tracklist_id].filter(Boolean).length !== 1) throw new CueError("Give exactly one of cue_id, cue_text and tracklist_id", "VALIDATION_ERROR");
+				if ([p.cue_id, p.cue_text, p.tracklist_id].filter(Boolean).length !== 1) throw crossFieldError("Give exactly one of cue_id, cue_text and tracklist_id", ["cue_id", "cue_text", "tracklist_id"]);
 				if ((p.duration_seconds === undefined) === (p.audio_header_base64 === undefined)) {
-					throw new CueError("Give the audio's duration_seconds or its head as audio_header_base64 (one of them)", "VALIDATION_ERROR");
+					throw crossFieldError("Give the audio's duration_seconds or its head as audio_header_base64 (one of them)", ["duration_seconds", "audio_header_base64"]);
 				}
 				const audio = p.audio_header_base64 !== undefined ? audioDuration(Buffer.from(p.audio_header_base64, "base64"), p.audio_file_size) : undefined;
 				const durationMs = audio?.durationMs ?? Math.round((p.duration_seconds ?? 0) * 1000);

@@ -1,18 +1,20 @@
 /** fastest-validator schemas of the insights service's actions. */
 import { INSIGHT_TYPES, TONE_MODES } from "../../config/insights";
 import { PERIODS } from "./periods";
+import { idParam as userId } from "../users/params";
 
 const id = { type: "string", min: 1, max: 200 } as const;
 const limit = { type: "number", integer: true, min: 1, max: 200, default: 30, convert: true } as const;
 
 export const ingestParams = {
-	user_id: { ...id, optional: true },
+	// A user id as the users service gives them out: anything else names nobody and must not start work.
+	user_id: { ...userId, optional: true },
 	/** Recompute every period from this date on (a repair); by default only what changed since the last run. */
 	from: { type: "date", convert: true, optional: true }
 } as const;
 
 export const snapshotsParams = {
-	user_id: { ...id, optional: true },
+	user_id: { ...userId, optional: true },
 	period: { type: "enum", values: [...PERIODS], optional: true },
 	limit
 } as const;

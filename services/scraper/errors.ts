@@ -113,3 +113,8 @@ export class CueError extends Errors.MoleculerClientError {
 export function isScraperError(err: unknown): err is ScraperError {
 	return err instanceof ScraperError;
 }
+
+/** A 422 for a rule across fields ("exactly one of a and b"), listing the fields as every validation error does. */
+export function crossFieldError(message: string, fields: string[]): Errors.ValidationError {
+	return new Errors.ValidationError(message, "VALIDATION_ERROR", fields.map(field => ({ field, type: "crossField", message })));
+}

@@ -36,6 +36,28 @@ describe("the gateway's cross-cutting behaviour", () => {
 		expect(await bad.json()).toEqual({ error: expect.objectContaining({ status: 400, type: "INVALID_JSON" }) });
 	});
 
+	it("refuses bodies that are not a JSON object, other media types, invalid UTF-8 and operator keys", async () => {
+		const post = (body: string | Buffer, type = "application/json") =>
+			fetch(`${gw.base}/api/v1/users/register`, { method: "POST", headers: { "content-type": type }, body });
+		const shape = async (res: Response) => [res.status, ((await res.json()) as { error: { type: string } }).error.type];
+		expect(await shape(await post("[1,2]"))).toEqual([400, "INVALID_BODY"]);
+		expect(await shape(await post('"text"'))).toEqual([400, "INVALID_JSON"]);
+		expect(await shape(await post("email=a", "application/x-www-form-urlencoded"))).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+		expect(await shape(await post(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc0, 0xae, 0x22, 0x7d])))).toEqual([400, "INVALID_UTF8"]);
+		const operator = await gw.request("POST", "/api/v1/users/register", { body: { email: { $gt: "" }, password: "x", displayName: "y" } });
+		expect(operator.status).toBe(422);
+		expect(operator.body.error.fields).toEqual([expect.objectContaining({ field: "email", type: "forbiddenKey" })]);
+		const query = await gw.request("GET", "/api/v1/tracks?filter[$ne]=1");
+		expect(query.body.error.fields).toEqual([expect.objectContaining({ field: "filter" })]);
+	});
+
+	it("answers an oversized request line in the error shape, and does not route moleculer-web's alias list", async () => {
+		const long = await fetch(`${gw.base}/api/v1/tracks?q=${"x".repeat(20000)}`);
+		expect(long.status).toBe(431);
+		expect(await long.json()).toEqual({ error: expect.objectContaining({ status: 431, type: "HEADERS_TOO_LARGE" }) });
+		expect((await gw.request("GET", "/api/v1/list-aliases")).status).toBe(404);
+	});
+
 	it("lists each field at fault in a 422", async () => {
 		const res = await gw.request("POST", "/api/v1/users/register", { body: { email: 5 } });
 		expect(res.status).toBe(422);
