@@ -6,26 +6,46 @@ import type { AudioFeatures, ProviderTrack } from "../mixins/upstream/types";
 import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { FeaturesUpdate } from "./catalog.service";
 import type { TrackDoc } from "./catalog/model";
+import { AnalysisMixin, type AnalysisVars } from "./audio-feature/analysis.mixin";
+import type { AnalysisOutcome } from "./audio-feature/provider";
 import { spotifyModeStore } from "./crawl/clients";
 import type { LeasedJob } from "./scheduler/jobs";
 
-type TrackRef = Pick<TrackDoc, "_id" | "isrc" | "spotifyId" | "deezerId" | "previewUrl">;
+type TrackRef = Pick<TrackDoc, "_id" | "isrc" | "spotifyId" | "deezerId" | "previewUrl" | "genre">;
 
 interface AudioFeatureMethods {
 	fromSpotify(refs: TrackRef[]): Promise<Map<string, AudioFeatures>>;
 	fromDeezer(ref: TrackRef): Promise<ProviderTrack | undefined>;
 }
-type AudioFeatureThis = Service<WorkerSettings> & UpstreamVars & AudioFeatureMethods;
+type AudioFeatureThis = Service<WorkerSettings> & UpstreamVars & AnalysisVars & AudioFeatureMethods;
+
+/** What the analysis provider's answer means for the track: features to write, or nothing yet. */
+function fromAnalysis(id: string, outcome: AnalysisOutcome): { update?: FeaturesUpdate; outcome: string } {
+	if (outcome.status === "ok") {
+		const a = outcome.analysis;
+		const update: FeaturesUpdate = { id, tempo: a.tempo, tempoSource: "analysis", tempoConfidence: a.confidence, tempoAlgorithm: a.algorithm, loudness: a.loudness, energy: a.energy };
+		if (a.tempoAlt !== undefined) update.tempoAlt = a.tempoAlt;
+		return { update, outcome: "analysis" };
+	}
+	if (outcome.status === "failed") {
+		const unavailable = `no provider knows the tempo, and the preview could not be analysed (${outcome.reason}: ${outcome.message})`.slice(0, 500);
+		return { update: { id, unavailable }, outcome: "unavailable" };
+	}
+	// A transient failure: the track stays pending and the cache holds it back until its retry time.
+	return { outcome: "analysis-deferred" };
+}
 
 /**
  * Fills in tempo and the other features, trying the provider chain in order: Spotify
- * audio-features (extended-quota apps only), then Deezer's bpm by id or ISRC. A track nobody can
- * serve is marked unavailable with the reason, so the high tier does not retry it forever.
+ * audio-features (extended-quota apps only), then Deezer's bpm by id or ISRC, then analysis of the
+ * track's preview audio (services/audio-feature/, docs/tempo-analysis.md). A track nobody can serve
+ * is marked unavailable with the reason, so the high tier does not retry it forever.
  * Leases 100 jobs at a time: Spotify's audio-features batch size.
  */
 const AudioFeatureService: ServiceSchema<WorkerSettings> = {
 	name: "audio-feature",
-	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
+	// The analysis mixin comes last, so its worker pool closes after in-flight jobs have finished.
+	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin, AnalysisMixin],
 	settings: { worker: { jobTypes: ["track.features"], batchSize: 100 } },
 
 	methods: {
@@ -49,7 +69,14 @@ const AudioFeatureService: ServiceSchema<WorkerSettings> = {
 							updates.push({ id: ref._id, tempo: dz.tempo, tempoSource: "deezer", tempoConfidence: 0.8, ...(dz.gain !== undefined ? { loudness: dz.gain } : {}) });
 							return { outcome: "deezer" };
 						}
-						updates.push({ id: ref._id, unavailable: dz ? "no provider knows the tempo (Deezer bpm is 0)" : "not on Deezer, and no Spotify audio features" });
+						const preview = dz?.previewUrl ?? ref.previewUrl;
+						if (this.analysis && preview) {
+							const analysed = fromAnalysis(ref._id, await this.analysis.analyse(preview, { genres: ref.genre ? [ref.genre] : undefined }));
+							if (analysed.update) updates.push(analysed.update);
+							return { outcome: analysed.outcome };
+						}
+						const why = dz ? "no provider knows the tempo (Deezer bpm is 0)" : "not on Deezer, and no Spotify audio features";
+						updates.push({ id: ref._id, unavailable: this.analysis ? `${why}, and there is no preview to analyse` : why });
 						return { outcome: "unavailable" };
 					} catch (err) {
 						return err as Error;

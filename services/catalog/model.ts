@@ -43,6 +43,8 @@ export interface TrackFeatures {
 	tempoAlt?: number;
 	tempoSource?: TempoSource;
 	tempoConfidence?: number;
+	/** Which estimator and version measured the tempo, when tempoSource is "analysis". */
+	tempoAlgorithm?: string;
 	energy?: number;
 	valence?: number;
 	danceability?: number;

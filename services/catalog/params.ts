@@ -54,6 +54,7 @@ export const featuresInput = {
 		tempoAlt: { type: "number", optional: true, min: 1, max: 400 },
 		tempoSource: { type: "enum", values: ["spotify", "deezer", "analysis"], optional: true },
 		tempoConfidence: { type: "number", optional: true, min: 0, max: 1 },
+		tempoAlgorithm: { type: "string", optional: true, max: 100 },
 		energy: optNumber,
 		valence: optNumber,
 		danceability: optNumber,

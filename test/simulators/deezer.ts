@@ -2,15 +2,23 @@ import type { Catalog } from "./catalog";
 import { coreControl, createCore, TINY_MP3, type CommonSimulatorOptions, type SimulatorCore, type SimulatorHandle } from "./common";
 import { deezerError, DeezerShapes, NO_DATA } from "./deezer-shapes";
 import { intParam, pageUrl } from "./http";
+import { faultyPreview, previewMp3, PREVIEW_FAULTS, type PreviewFault } from "./previews";
 import { startSimServer, type Reply, type RouteContext, type SimRoute } from "./server";
 import type { Json } from "./spotify-shapes";
 
 export interface DeezerSimulatorOptions extends CommonSimulatorOptions {
 	/** Largest `limit` honoured on list endpoints; larger values are clamped. */
 	maxLimit?: number;
+	/** Length of the real previews served for tracks whose bpm is unknown (default 30 s). */
+	previewSeconds?: number;
+	/** Broken previews by Deezer track id. */
+	previewFaults?: Record<string, PreviewFault>;
 }
 
-export type DeezerSimulator = SimulatorHandle;
+export interface DeezerSimulator extends SimulatorHandle {
+	/** Replaces the broken previews, by Deezer track id (also POST /__sim/preview-faults). */
+	setPreviewFaults(faults: Record<string, PreviewFault>): void;
+}
 
 export async function startDeezerSimulator(options: DeezerSimulatorOptions = {}): Promise<DeezerSimulator> {
 	const core = createCore(options, 2, { maxPerWindow: 50, windowMs: 5000 });
@@ -21,8 +29,26 @@ export async function startDeezerSimulator(options: DeezerSimulatorOptions = {})
 	const gate = (): Reply | null =>
 		core.window.take(clock.now()) > 0 ? deezerError("Exception", "Quota limit exceeded", 4) : null;
 
+	const previewSeconds = options.previewSeconds ?? 30;
+	let previewFaults = new Map(Object.entries(options.previewFaults ?? {}));
+	// A track whose bpm Deezer does not know gets a real preview to measure; the others a stub.
+	const preview = (ctx: RouteContext): Reply => {
+		const id = ctx.params.file.replace(/\.mp3$/, "");
+		const k = catalog.findTrackByDeezerId(id);
+		if (k === undefined) return { status: 404, raw: "Not Found", contentType: "text/plain" };
+		const fault = previewFaults.get(id);
+		if (fault) {
+			const { body, contentType } = faultyPreview(fault, previewMp3(catalog, k, previewSeconds), k);
+			return { status: 200, raw: body, contentType };
+		}
+		return { status: 200, raw: catalog.track(k).deezerBpm > 0 ? TINY_MP3 : previewMp3(catalog, k, previewSeconds), contentType: "audio/mpeg" };
+	};
+	const setPreviewFaults = (faults: Record<string, unknown>): void => {
+		previewFaults = new Map(Object.entries(faults).filter((e): e is [string, PreviewFault] => PREVIEW_FAULTS.includes(e[1] as PreviewFault)));
+	};
+
 	const routes: SimRoute[] = [
-		{ method: "GET", template: "/preview/{file}", api: false, handle: () => ({ status: 200, raw: TINY_MP3, contentType: "audio/mpeg" }) },
+		{ method: "GET", template: "/preview/{file}", api: false, handle: preview },
 		...apiRoutes(catalog, shapes, maxLimit)
 	];
 	const describe = (): Record<string, unknown> => ({
@@ -30,9 +56,12 @@ export async function startDeezerSimulator(options: DeezerSimulatorOptions = {})
 		maxLimit,
 		rateLimit: core.window.settings,
 		faults: core.faults.current,
+		previewSeconds,
+		previewFaults: Object.fromEntries(previewFaults),
 		catalog: catalog.options
 	});
 	const control = coreControl(core, describe);
+	control.extra = { ...control.extra, "preview-faults": (body) => setPreviewFaults(body) };
 
 	const server = await startSimServer({
 		host: options.host,
@@ -62,6 +91,7 @@ export async function startDeezerSimulator(options: DeezerSimulatorOptions = {})
 		faults: () => core.faults.current,
 		setRateLimit: control.setRateLimit,
 		advanceClock: control.advanceClock,
+		setPreviewFaults,
 		close: server.close
 	};
 }

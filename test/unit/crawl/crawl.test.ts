@@ -4,9 +4,14 @@ import { serviceCatalog } from "../../../services";
 import type { CrawlStatus } from "../../../services/scheduler/stats";
 import { eventually } from "../../harness/ports";
 import { pairUrls, upstreamEnv } from "../../harness/upstream-env";
-import { reachableArtists, startSimulators, type SimulatorPair } from "../../simulators";
+import { generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
+import { previewMp3 } from "../../simulators/previews";
+import type { TrackView } from "../../../services/catalog/view";
 
 const CRAWL_SERVICES = ["scheduler", "catalog", "artist-crawler", "album-crawler", "audio-feature"];
+const CATALOG: CatalogOptions = { seed: 11, artists: 6, albumsPerArtist: 3, tracksPerAlbum: 8, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } };
+/** Previews whose tempo is measured are real MP3s, shortened to keep the test quick. */
+const PREVIEW_SECONDS = 15;
 
 interface Counts {
 	artists: number;
@@ -28,6 +33,8 @@ async function crawl(sims: SimulatorPair, mode: "extended" | "development", extr
 			JOB_BACKOFF_BASE_MS: "10",
 			JOB_BACKOFF_MAX_MS: "50",
 			CRAWLER_CONCURRENCY: "4",
+			ANALYSIS_WORKERS: "2",
+			ANALYSIS_HOST_DELAY_MS: "1",
 			...extraEnv
 		})
 	);
@@ -35,6 +42,18 @@ async function crawl(sims: SimulatorPair, mode: "extended" | "development", extr
 	for (const name of CRAWL_SERVICES) broker.createService(serviceCatalog[name] as ServiceSchema);
 	await broker.start();
 	return broker;
+}
+
+/** Every track in the catalog, through its paged list. */
+async function allTracks(broker: ServiceBroker): Promise<TrackView[]> {
+	const out: TrackView[] = [];
+	let cursor: string | null = null;
+	do {
+		const page: { items: TrackView[]; nextCursor: string | null } = await broker.call("catalog.list", { limit: 100, ...(cursor ? { cursor } : {}) });
+		out.push(...page.items);
+		cursor = page.nextCursor;
+	} while (cursor);
+	return out;
 }
 
 async function untilIdle(broker: ServiceBroker): Promise<CrawlStatus> {
@@ -54,10 +73,21 @@ describe("the crawl pipeline in one process", () => {
 	let sims: SimulatorPair;
 	let broker: ServiceBroker | undefined;
 
+	beforeAll(() => {
+		// The simulator encodes a preview the first time it is asked for (then keeps it on disk);
+		// encoding them here keeps that time out of the crawls' own.
+		const catalog = generateCatalog(CATALOG);
+		for (let k = 0; k < catalog.trackCount; k++) {
+			const t = catalog.track(k);
+			if (t.onDeezer && t.deezerBpm === 0) previewMp3(catalog, k, PREVIEW_SECONDS);
+		}
+	}, 180000);
+
 	beforeEach(async () => {
-		sims = await startSimulators({ catalog: { seed: 11, artists: 6, albumsPerArtist: 3, tracksPerAlbum: 8, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } },
+		sims = await startSimulators({
+			catalog: CATALOG,
 			// Rate limiting has its own tests; here it would only slow the crawl down.
-			deezer: { maxPerWindow: 1_000_000 }
+			deezer: { maxPerWindow: 1_000_000, previewSeconds: PREVIEW_SECONDS }
 		});
 	});
 	afterEach(async () => {
@@ -67,35 +97,54 @@ describe("the crawl pipeline in one process", () => {
 	});
 
 	for (const mode of ["extended", "development"] as const) {
-		it(`discovers every reachable track exactly once, with tempo where a provider has one (${mode} app)`, async () => {
+		it(`discovers every reachable track exactly once, with tempo from a provider or measured from its preview (${mode} app)`, async () => {
 			const seed = sims.catalog.artist(0);
+			const reachable = reachableArtists(sims.catalog, [0]);
+			const tracks = reachable.flatMap(a => sims.catalog.artistAlbums(a)).flatMap(j => {
+				const { start, end } = sims.catalog.albumTrackRange(j);
+				return Array.from({ length: end - start }, (_, i) => sims.catalog.track(start + i));
+			});
+			const providerTempo = (t: (typeof tracks)[number]) => (mode === "extended" && t.features !== null) || (t.onDeezer && t.deezerBpm > 0);
+			// Neither provider knows these; Deezer has their preview, which the analysis measures.
+			const measurable = tracks.filter(t => !providerTempo(t) && t.onDeezer);
+			// Two of them get a broken preview: they must end unavailable, with the reason.
+			const broken = new Map(measurable.slice(0, 2).map((t, i) => [t, i === 0 ? ("corrupt" as const) : ("not-mp3" as const)]));
+			sims.deezer.setPreviewFaults(Object.fromEntries([...broken].map(([t, fault]) => [String(t.deezerId), fault])));
+			if (mode === "development") expect(measurable.length).toBeGreaterThan(5);
 			broker = await crawl(sims, mode);
 			await broker.call("scheduler.seed", { artists: [seed.name] });
 			const status = await untilIdle(broker);
 			expect(status.dead).toBe(0);
 			expect(status.spotifyMode).toBe(mode);
 
-			const reachable = reachableArtists(sims.catalog, [0]);
-			let expectedTracks = 0;
-			let expectedTempo = 0;
-			for (const a of reachable) {
-				for (const j of sims.catalog.artistAlbums(a)) {
-					const { start, end } = sims.catalog.albumTrackRange(j);
-					for (let k = start; k < end; k++) {
-						expectedTracks++;
-						const t = sims.catalog.track(k);
-						const spotifyHasTempo = mode === "extended" && t.features !== null;
-						const deezerHasTempo = t.onDeezer && t.deezerBpm > 0;
-						if (spotifyHasTempo || deezerHasTempo) expectedTempo++;
-					}
-				}
-			}
+			const expectedTracks = tracks.length;
+			const measured = measurable.filter(t => !broken.has(t));
+			const expectedTempo = tracks.filter(providerTempo).length + measured.length;
 			const counts = await broker.call<Counts, object>("catalog.counts", {});
 			expect(counts.artists).toBe(reachable.length);
 			expect(counts.tracks).toBe(expectedTracks);
 			expect(counts.withTempo).toBe(expectedTempo);
 			expect(counts.featuresPending).toBe(0);
 			expect(counts.featuresUnavailable).toBe(expectedTracks - expectedTempo);
+
+			// Measured tempos are the truth, or its half or double with the truth kept in tempoAlt.
+			const inCatalog = await allTracks(broker);
+			const byIsrc = new Map(inCatalog.map(v => [v.isrc, v]));
+			const near = (x: number | undefined, truth: number) => x !== undefined && Math.abs(x / truth - 1) <= 0.02;
+			for (const t of measured) {
+				const v = byIsrc.get(t.isrc);
+				expect(v).toMatchObject({ tempoSource: "analysis" });
+				expect(near(v?.tempo, t.tempo) || near(v?.tempoAlt, t.tempo)).toBe(true);
+				expect(v?.tempoConfidence).toBeGreaterThanOrEqual(0.15);
+			}
+			expect(inCatalog.filter(v => v.tempoSource === "analysis")).toHaveLength(measured.length);
+			for (const [t, fault] of broken) {
+				const v = byIsrc.get(t.isrc);
+				const doc = await broker.call<{ featuresStatus: string; featuresReason?: string; tempo?: number }, object>("catalog.get", { id: v?.id });
+				expect(doc).toMatchObject({ featuresStatus: "unavailable" });
+				expect(doc.tempo).toBeUndefined();
+				expect(doc.featuresReason).toContain(fault === "corrupt" ? "corrupt" : "not-mp3");
+			}
 
 			// A second crawl of the same catalog adds nothing.
 			await broker.call("scheduler.seed", { artists: [seed.name] });
