@@ -15,6 +15,7 @@ import {
 	type TrackInput
 } from "./catalog/model";
 import { tempoBins, tempoFilter, type TempoQuery } from "./catalog/tempo";
+import { followTempoIndex, type FollowedTempoIndex } from "./catalog/tempo-index";
 import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
 import { decodeCursor, encodeCursor } from "./catalog/cursor";
 import { trackView } from "./catalog/view";
@@ -48,7 +49,12 @@ interface CatalogMethods {
 	upsertByProvider<T extends ArtistDoc | AlbumDoc>(coll: Collection<T>, provider: Provider, id: string, set: Record<string, unknown>, onInsert: Record<string, unknown>): Promise<T>;
 }
 
-type CatalogThis = Service & StoreMethods & CatalogMethods;
+interface CatalogVars {
+	/** byTempo's index, on the embedded store only. */
+	tempoIndex?: FollowedTempoIndex;
+}
+
+type CatalogThis = Service & StoreMethods & CatalogMethods & CatalogVars;
 
 const MAX_BATCH = 1000;
 
@@ -204,6 +210,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				offset: { type: "number", integer: true, min: 0, max: 100000, default: 0, convert: true }
 			},
 			async handler(this: CatalogThis, ctx: Context<TempoQuery & { genre?: string; limit: number; offset: number }>) {
+				if (this.tempoIndex) return this.tempoIndex.page(ctx.params);
 				const filter = tempoFilter(ctx.params);
 				if (ctx.params.genre) filter.genre = ctx.params.genre.toLowerCase();
 				return this.tracks().find(filter, { sort: { tempo: 1, _id: 1 }, limit: ctx.params.limit, skip: ctx.params.offset });
@@ -458,6 +465,18 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			}
 			throw new Errors.MoleculerRetryableError(`Could not upsert track ${t.provider}:${t.id}`, 500, "UPSERT_CONFLICT");
 		}
+	},
+
+	/** On the embedded store byTempo answers from memory, from an index that follows every write to tracks. */
+	started(this: CatalogThis) {
+		const started = Date.now();
+		this.tempoIndex = followTempoIndex(this.tracks());
+		if (this.tempoIndex) this.logger.info(`Tempo index: ${this.tempoIndex.size} tracks in ${Date.now() - started} ms`);
+	},
+
+	stopped(this: CatalogThis) {
+		this.tempoIndex?.stop();
+		this.tempoIndex = undefined;
 	}
 };
 

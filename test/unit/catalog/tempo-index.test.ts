@@ -1,0 +1,141 @@
+import CatalogService from "../../../services/catalog.service";
+import type { TrackDoc } from "../../../services/catalog/model";
+import { tempoFilter } from "../../../services/catalog/tempo";
+import { followTempoIndex, TempoIndex, type FollowedTempoIndex, type TempoPageQuery } from "../../../services/catalog/tempo-index";
+import { EmbeddedAdapter, followCollection } from "../../../mixins/store/embedded-adapter";
+import type { Collection, CollectionSpec } from "../../../mixins/store/types";
+import { mulberry32, type Rng } from "../../simulators/prng";
+
+type Track = Pick<TrackDoc, "_id" | "tempo" | "tempoAlt" | "energy" | "genre"> & { name: string };
+
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+/** Ranges' ends and their neighbours, whole and fractional tempos, so boundaries and ties are hit often. */
+const TEMPOS = [60, 83.5, 84.99, 85, 86.5, 86.51, 100, 119.995, 120, 166.99, 167, 170, 171.25, 173, 173.01, 200, 340];
+const GENRES = ["house", "techno", "drum and bass", "jazz"];
+
+function randomTempo(rng: Rng): number {
+	return rng() < 0.5 ? pick(rng, TEMPOS) : Math.round((55 + rng() * 150) * 100) / 100;
+}
+
+/** Tracks in every shape byTempo meets: with and without tempo, tempoAlt, energy and genre. */
+function randomTrack(rng: Rng, i: number): Omit<Track, "_id"> & { _id: string } {
+	const doc: Omit<Track, "_id"> & { _id: string } = { _id: `t${String(Math.floor(rng() * 1e6)).padStart(6, "0")}-${i}`, name: `track ${i}` };
+	if (rng() < 0.9) doc.tempo = randomTempo(rng);
+	if (rng() < 0.3) doc.tempoAlt = doc.tempo !== undefined && rng() < 0.8 ? doc.tempo * pick(rng, [0.5, 2]) : randomTempo(rng);
+	if (rng() < 0.7) doc.energy = pick(rng, [0, 0.5, Math.round(rng() * 1000) / 1000]);
+	if (rng() < 0.8) doc.genre = pick(rng, GENRES);
+	return doc;
+}
+
+function randomQuery(rng: Rng): TempoPageQuery {
+	const q: TempoPageQuery = {
+		bpm: pick(rng, [60, 85, 120, 170, 172.5, 200, 100 + Math.round(rng() * 1000) / 10]),
+		tolerance: pick(rng, [0, 1, 3, 8, 30, Math.round(rng() * 50) / 10]),
+		halfDouble: rng() < 0.5,
+		limit: pick(rng, [1, 5, 50, 200]),
+		offset: pick(rng, [0, 0, 3, 40, 500])
+	};
+	if (rng() < 0.3) q.minEnergy = pick(rng, [0, 0.5, 0.9]);
+	if (rng() < 0.3) q.genre = pick(rng, ["House", "techno", "Drum and Bass", "polka"]);
+	return q;
+}
+
+/** What catalog.byTempo asks a store that has no tempo index (MongoDB). */
+async function storeAnswer(tracks: Collection<Track>, q: TempoPageQuery): Promise<string[]> {
+	const filter = tempoFilter(q);
+	if (q.genre) filter.genre = q.genre.toLowerCase();
+	const docs = await tracks.find(filter, { sort: { tempo: 1, _id: 1 }, limit: q.limit, skip: q.offset, projection: { _id: 1 } });
+	return docs.map(d => d._id);
+}
+
+async function expectSameAnswers(index: { page(q: TempoPageQuery): Array<{ _id: string }> }, tracks: Collection<Track>, rng: Rng, queries: number): Promise<void> {
+	for (let i = 0; i < queries; i++) {
+		const q = randomQuery(rng);
+		const expected = await storeAnswer(tracks, q);
+		expect({ q, ids: index.page(q).map(d => d._id) }).toEqual({ q, ids: expected });
+	}
+}
+
+describe("catalog tempo index", () => {
+	let adapter: EmbeddedAdapter;
+	let tracks: Collection<Track>;
+	let followed: FollowedTempoIndex;
+
+	beforeAll(async () => {
+		adapter = new EmbeddedAdapter({ dataDir: "unused", inMemory: true });
+		await adapter.connect();
+		const spec = (CatalogService.collections as Record<string, CollectionSpec>).tracks;
+		tracks = await adapter.collection<Track>("catalog.tracks", spec);
+		const rng = mulberry32(11);
+		await tracks.insertMany(Array.from({ length: 2000 }, (_, i) => randomTrack(rng, i)));
+		followed = followTempoIndex(tracks as unknown as Collection<TrackDoc>) as FollowedTempoIndex;
+	});
+	afterAll(async () => {
+		followed?.stop();
+		await adapter.close();
+	});
+
+	it("gives the ids, order and paging of the store's query on a random catalog", async () => {
+		expect(followed).toBeDefined();
+		expect(followed.size).toBe(await tracks.count({ $or: [{ tempo: { $exists: true } }, { tempoAlt: { $exists: true } }] }));
+		await expectSameAnswers(followed, tracks, mulberry32(12), 300);
+	});
+
+	it("stays the same as the store through inserts, updates, upserts, claims and deletes", async () => {
+		const rng = mulberry32(13);
+		// Ids deleted meanwhile stay in the list: writes to them match nothing, which is a case too.
+		const ids = (await tracks.find({}, { projection: { _id: 1 } })).map(d => d._id);
+		for (let round = 0; round < 300; round++) {
+			const id = pick(rng, ids);
+			const fresh = randomTrack(rng, 10_000 + round);
+			ids.push(fresh._id);
+			const { _id: _, name: __, ...features } = fresh;
+			switch (round % 7) {
+				case 0:
+					await tracks.insert(fresh);
+					break;
+				case 1:
+					// As catalog.setFeatures writes them.
+					await tracks.update({ _id: id }, { $set: { ...features, updatedAt: round } });
+					break;
+				case 2:
+					await tracks.findOneAndUpdate({ _id: id }, { $unset: { tempo: 1 }, $set: { tempoAlt: randomTempo(rng) } });
+					break;
+				case 3:
+					await tracks.upsert({ _id: rng() < 0.5 ? id : `new-${round}` }, { $set: features });
+					break;
+				case 4:
+					await tracks.update({ genre: pick(rng, GENRES), tempo: { $lt: 70 } }, { $set: { energy: 0.99 } }, { multi: true });
+					break;
+				case 5:
+					await tracks.claimMany({ tempo: { $gte: 100 } }, { _id: 1 }, { $inc: { tempo: 0.5 } }, 3);
+					break;
+				default:
+					await tracks.delete(rng() < 0.5 ? { _id: id } : { genre: "jazz", tempo: { $gte: 199 } }, { multi: true });
+			}
+		}
+		await expectSameAnswers(followed, tracks, mulberry32(14), 200);
+	});
+
+	it("builds an index equal to the one kept current by writes", async () => {
+		const rebuilt = new TempoIndex<Track>().load(await tracks.find({}));
+		expect(rebuilt.size).toBe(followed.size);
+		await expectSameAnswers(rebuilt, tracks, mulberry32(15), 50);
+	});
+
+	it("answers with copies of the whole stored documents", async () => {
+		const q = { bpm: 120, tolerance: 30, halfDouble: true, limit: 20, offset: 0 };
+		const answer = followed.page(q);
+		expect(answer).toEqual(await tracks.find({ _id: { $in: answer.map(d => d._id) } }, { sort: { tempo: 1, _id: 1 } }));
+		answer[0].tempo = -1;
+		answer[0].name = "changed by a caller";
+		expect(followed.page(q)[0]).toEqual(await tracks.findOne({ _id: answer[0]._id }));
+		expect((await tracks.findOne({ _id: answer[0]._id }))?.name).not.toBe("changed by a caller");
+	});
+
+	it("is only offered by the embedded store", () => {
+		const notEmbedded = { name: "catalog.tracks" } as unknown as Collection<TrackDoc>;
+		expect(followCollection(notEmbedded, () => undefined)).toBeUndefined();
+		expect(followTempoIndex(notEmbedded)).toBeUndefined();
+	});
+});
