@@ -1,0 +1,203 @@
+/**
+ * npm run bench:api — the REST gateway in front of a catalog of 1M tracks on the embedded store.
+ *
+ * Writes the catalog's NeDB datafile under a temporary DATA_DIR (bench/api-catalog.ts), starts one
+ * cratedigger node on it as a separate process (compiled entry point, no transporter, metrics off,
+ * SERVICES=api,catalog,recommendations), and drives it from this process with autocannon: first
+ * GET /health, then GET /api/v1/songs/bpm/170?limit=50, back to back, with the same connections
+ * and duration; then the songs route with limit=1, to tell the lookup from the page's size. It prints:
+ *
+ *   start-up      spawn until GET /ready answers 200, and until the songs route answers 200
+ *   memory        RSS of the node (/proc/<pid>/status) with the catalog, and with an empty store;
+ *                 the difference is the store's share (NeDB's documents and indexes, the tempo index)
+ *   tempo index   its build time and query time for the same tracks, measured in this process
+ *   per route     requests/s, p50 and p99 latency, non-2xx answers
+ *   goals         songs req/s / health req/s >= 0.5; songs p99 < 25 ms at the load the health
+ *                 route held (the same connections)
+ *
+ * BENCH_TRACKS (1000000), BENCH_SECONDS (15 per route), BENCH_CONNECTIONS (10).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import { TempoIndex, type Indexed } from "../services/catalog/tempo-index";
+import { startNode, type NodeProcess } from "../test/harness/nodes";
+import { freePort, sleep } from "../test/harness/ports";
+import { writeCatalog } from "./api-catalog";
+
+const TRACKS = Number(process.env.BENCH_TRACKS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SERVICES = "api,catalog,recommendations";
+const HEALTH = "/health";
+const SONGS = "/api/v1/songs/bpm/170?limit=50";
+/** Same lookup and calls, one track in the answer instead of 50 (about 20 KB). */
+const SONGS_ONE = "/api/v1/songs/bpm/170?limit=1";
+const WARMUP_SECONDS = 3;
+const START_TIMEOUT_MS = 15 * 60_000;
+
+const mb = (bytes: number) => Math.round(bytes / 1048576);
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+
+/** Current and peak resident set of a process, in MB. */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+	const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+	const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+	return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+interface Server {
+	node: NodeProcess;
+	base: string;
+	/** Spawn until GET /ready answered 200. */
+	readyMs: number;
+	/** Spawn until the songs route answered 200 (the catalog has loaded). */
+	songsMs: number;
+}
+
+async function status(url: string): Promise<number> {
+	try {
+		const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+		await res.arrayBuffer();
+		return res.status;
+	} catch {
+		return 0;
+	}
+}
+
+async function until200(server: Omit<Server, "readyMs" | "songsMs">, route: string, started: number): Promise<number> {
+	for (;;) {
+		if (server.node.child.exitCode !== null || server.node.child.signalCode !== null) {
+			throw new Error(`the node exited while starting:\n${server.node.output().slice(-4000)}`);
+		}
+		if ((await status(server.base + route)) === 200) return performance.now() - started;
+		if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${route} did not answer 200 within ${START_TIMEOUT_MS} ms`);
+		await sleep(100);
+	}
+}
+
+async function startServer(dataDir: string, label: string): Promise<Server> {
+	const port = await freePort();
+	const started = performance.now();
+	const node = startNode(`bench-api-${label}`, {
+		DATA_DIR: dataDir,
+		PORT: String(port),
+		HOST: "127.0.0.1",
+		SERVICES,
+		METRICS_ENABLED: "false",
+		LOG_LEVEL: "warn",
+		// One client IP sends every request: the per-IP limit would answer 429 after 600.
+		API_RATE_LIMIT_PER_MIN: "0",
+		JWT_SECRET: "bench-api-secret-of-at-least-thirty-two-characters"
+	});
+	const server = { node, base: `http://127.0.0.1:${port}` };
+	const readyMs = await until200(server, "/ready", started);
+	const songsMs = await until200(server, SONGS, started);
+	return { ...server, readyMs, songsMs };
+}
+
+async function stopServer(server: Server): Promise<void> {
+	server.node.kill("SIGTERM");
+	await server.node.exited();
+}
+
+interface Run {
+	route: string;
+	rps: number;
+	p50: number;
+	p99: number;
+	requests: number;
+	non2xx: number;
+	errors: number;
+}
+
+async function load(base: string, route: string, seconds: number): Promise<Run> {
+	const r = await autocannon({ url: base + route, connections: CONNECTIONS, duration: seconds });
+	return { route, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/** The tempo index over the same tracks, in this process: what it adds to the node's start-up. */
+function measureIndex(tracks: Indexed[]): { buildMs: number; queryUs: number; size: number } {
+	const t0 = performance.now();
+	const index = new TempoIndex<Indexed>().load(tracks);
+	const buildMs = performance.now() - t0;
+	const q = { bpm: 170, tolerance: 3, halfDouble: false, limit: 51, offset: 0 };
+	const rounds = 2000;
+	const t1 = performance.now();
+	for (let i = 0; i < rounds; i++) index.page(q);
+	return { buildMs, queryUs: ((performance.now() - t1) * 1000) / rounds, size: index.size };
+}
+
+function table(runs: Run[]): string {
+	const head = ["route", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "errors"];
+	const body = runs.map(r => [`GET ${r.route}`, r.rps.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), String(r.requests), String(r.non2xx), String(r.errors)]);
+	const all = [head, ...body];
+	const widths = head.map((_, i) => Math.max(...all.map(row => row[i].length)));
+	const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+	return [line(head), widths.map(w => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+async function main(): Promise<void> {
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), "cratedigger-bench-api-"));
+	let server: Server | undefined;
+	try {
+		console.log(
+			`bench:api: BENCH_TRACKS=${TRACKS} BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS}, ` +
+				`node ${process.version}, ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(1)})`
+		);
+		console.log(`node under test: SERVICES=${SERVICES}, embedded store, no transporter, metrics off, LOG_LEVEL=warn, per-IP limit off`);
+
+		const empty = await startServer(path.join(root, "empty"), "empty");
+		const emptyMem = memoryOf(empty.node.child.pid ?? 0);
+		await stopServer(empty);
+		console.log(`  empty store: ready in ${secs(empty.readyMs)} s, RSS ${emptyMem.rssMb} MB`);
+
+		const dataDir = path.join(root, "data");
+		const written = performance.now();
+		const slim: Indexed[] = [];
+		const file = await writeCatalog(dataDir, TRACKS, 42, d => slim.push({ _id: d._id, tempo: d.tempo, tempoAlt: d.tempoAlt, energy: d.energy, genre: d.genre }));
+		console.log(`  catalog: ${file.tracks} tracks (${file.withTempoAlt} with tempoAlt), ${mb(file.bytes)} MB datafile written in ${secs(performance.now() - written)} s`);
+		const index = measureIndex(slim);
+		slim.length = 0;
+		console.log(`  tempo index (same tracks, in this process): built in ${index.buildMs.toFixed(0)} ms, ${index.queryUs.toFixed(0)} µs per page of 51 at 170 BPM`);
+
+		server = await startServer(dataDir, "1m");
+		const pid = server.node.child.pid ?? 0;
+		const loaded = memoryOf(pid);
+		console.log(
+			`  ${TRACKS} tracks: ready in ${secs(server.readyMs)} s, songs route answering in ${secs(server.songsMs)} s; ` +
+				`RSS ${loaded.rssMb} MB (peak ${loaded.peakMb} MB while loading), store's share ≈ ${loaded.rssMb - emptyMem.rssMb} MB`
+		);
+
+		const sample = (await (await fetch(server.base + SONGS)).json()) as { count: number; items: Array<{ tempo?: number }> };
+		if (sample.count !== 50) throw new Error(`the songs route returned ${sample.count} tracks, not 50`);
+
+		for (const route of [HEALTH, SONGS]) await load(server.base, route, WARMUP_SECONDS);
+		const health = await load(server.base, HEALTH, SECONDS);
+		const songs = await load(server.base, SONGS, SECONDS);
+		const one = await load(server.base, SONGS_ONE, SECONDS);
+		const after = memoryOf(pid);
+
+		const ratio = songs.rps / health.rps;
+		console.log(`\n${table([health, songs, one])}\n`);
+		console.log(`ratio songs/health req/s: ${ratio.toFixed(2)} (goal >= 0.5: ${ratio >= 0.5 ? "met" : "missed"}); with limit=1: ${(one.rps / health.rps).toFixed(2)}`);
+		console.log(`songs p99 at the health route's load (${CONNECTIONS} connections): ${songs.p99.toFixed(1)} ms (goal < 25 ms: ${songs.p99 < 25 ? "met" : "missed"})`);
+		console.log(
+			`start-up with ${TRACKS} tracks: ${secs(server.readyMs)} s to /ready, ${secs(server.songsMs)} s to the first songs answer; ` +
+				`memory: RSS ${after.rssMb} MB after the runs (empty store ${emptyMem.rssMb} MB), peak ${after.peakMb} MB`
+		);
+	} finally {
+		if (server) await stopServer(server);
+		fs.rmSync(root, { recursive: true, force: true });
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(err: unknown) => {
+		console.error((err as Error).stack ?? String(err));
+		process.exit(1);
+	}
+);
