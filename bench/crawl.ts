@@ -83,7 +83,9 @@ function crawlEnv(sims: Sims): Env {
 		STORE_IN_MEMORY: "true",
 		METRICS_ENABLED: "false",
 		LOG_LEVEL: "warn",
-		REQUEST_TIMEOUT: "60000"
+		REQUEST_TIMEOUT: "60000",
+		// This measures the crawl; tempo analysis of previews has its own benchmark (bench:tempo).
+		ANALYSIS_ENABLED: "false"
 	};
 }
 
