@@ -40,6 +40,7 @@ export interface TrackMatch {
 }
 
 interface CatalogMethods {
+	dataChanged(): void;
 	artistGenres(tracks: TrackInput[]): Promise<Map<string, string>>;
 	matchOne(item: MatchItem): Promise<TrackMatch | null>;
 	artists(): Collection<ArtistDoc>;
@@ -50,6 +51,7 @@ interface CatalogMethods {
 }
 
 interface CatalogVars {
+	invalidation?: NodeJS.Timeout;
 	/** byTempo's index, on the embedded store only. */
 	tempoIndex?: FollowedTempoIndex;
 }
@@ -151,6 +153,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 					out.push({ id, created, needsFeatures: doc.featuresStatus === "pending" });
 					ctx.emit("catalog.track.upserted", { id, created, isrc: doc.isrc, tempo: doc.tempo ?? null });
 				}
+				this.dataChanged();
 				return out;
 			}
 		},
@@ -160,7 +163,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			visibility: "public",
 			params: { ids: { type: "array", items: "string", max: MAX_BATCH } },
 			async handler(this: CatalogThis, ctx: Context<{ ids: string[] }>) {
-				const docs = await this.tracks().find({ _id: { $in: ctx.params.ids } }, { projection: { isrc: 1, spotifyId: 1, deezerId: 1, previewUrl: 1, featuresStatus: 1, tempo: 1 } });
+				const docs = await this.tracks().find({ _id: { $in: ctx.params.ids } }, { projection: { isrc: 1, spotifyId: 1, deezerId: 1, previewUrl: 1, featuresStatus: 1, tempo: 1, genre: 1 } });
 				return docs;
 			}
 		},
@@ -176,8 +179,12 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 					const set: Record<string, unknown> = unavailable
 						? { featuresStatus: "unavailable", featuresReason: unavailable, featuresAt: now, updatedAt: now }
 						: { ...features, featuresStatus: "done", featuresAt: now, updatedAt: now };
-					updated += await this.tracks().update({ _id: id }, { $set: set });
+					// A new tempo from a provider replaces an analysis: its octave alternative and algorithm go with it.
+					const stale = features.tempo === undefined ? [] : (["tempoAlt", "tempoAlgorithm"] as const).filter(k => features[k] === undefined);
+					const unset = Object.fromEntries(stale.map(k => [k, true as const]));
+					updated += await this.tracks().update({ _id: id }, stale.length ? { $set: set, $unset: unset } : { $set: set });
 				}
+				this.dataChanged();
 				return { updated };
 			}
 		},
@@ -259,6 +266,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		/** How many tracks fall in each tempo bin, for the status page and dashboards. */
 		tempoHistogram: {
 			visibility: "public",
+			cache: { keys: ["binSize"] },
 			params: { binSize: { type: "number", integer: true, min: 1, max: 50, default: 5, convert: true } },
 			async handler(this: CatalogThis, ctx: Context<{ binSize: number }>) {
 				const docs = await this.tracks().find({ tempo: { $exists: true } }, { projection: { tempo: 1 } });
@@ -268,6 +276,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 
 		/** GET /api/v1/tracks: the catalog, paged by an opaque cursor. */
 		list: {
+			cache: { keys: ["limit", "cursor", "withTempo"] },
 			rest: "GET /tracks",
 			auth: "public",
 			params: {
@@ -288,6 +297,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 
 		/** GET /api/v1/tracks/search?q=: tracks whose title and artists hold every word of q. */
 		search: {
+			cache: { keys: ["q", "limit"] },
 			rest: "GET /tracks/search",
 			auth: "public",
 			params: {
@@ -306,6 +316,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 
 		/** GET /api/v1/tracks/:id */
 		track: {
+			cache: { keys: ["id"] },
 			rest: "GET /tracks/:id",
 			auth: "public",
 			params: { id: { type: "string", min: 1, max: 100 } },
@@ -363,7 +374,26 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		}
 	},
 
+	events: {
+		/** Every catalog node drops its cached answers after a write anywhere in the cluster. */
+		"catalog.changed": {
+			async handler(this: CatalogThis) {
+				await this.broker.cacher?.clean(`${this.name}.**`);
+			}
+		}
+	},
+
 	methods: {
+		/** Coalesces the invalidations of a burst of writes (a crawl writes hundreds a second) into one per second. */
+		dataChanged(this: CatalogThis) {
+			if (!this.broker.cacher || this.invalidation) return;
+			this.invalidation = setTimeout(() => {
+				this.invalidation = undefined;
+				this.broker.broadcast("catalog.changed", {});
+			}, 1000);
+			this.invalidation.unref();
+		},
+
 		artists(this: CatalogThis) {
 			return this.collection<ArtistDoc>("artists");
 		},

@@ -93,3 +93,25 @@ describe("catalog REST and query actions", () => {
 		expect(many.map(t => t._id)).toEqual([ids[4], ids[0]]);
 	});
 });
+
+describe("features from several sources", () => {
+	let gw: TestGateway;
+	beforeAll(async () => {
+		gw = await startGateway([CatalogService as ServiceSchema]);
+	});
+	afterAll(() => gw.stop());
+
+	it("drops an analysis's octave alternative when a provider later gives the tempo", async () => {
+		const [{ id }] = await gw.broker.call<Array<{ id: string }>, object>("catalog.upsertTracks", {
+			tracks: [{ provider: "deezer", id: "t1", name: "Octaves", artists: [{ id: "a", name: "Band" }] }]
+		});
+		await gw.broker.call("catalog.setFeatures", { items: [{ id, tempo: 87, tempoAlt: 174, tempoSource: "analysis", tempoAlgorithm: "onset-acf/1" }] });
+		const found = (bpm: number) => gw.broker.call<Array<{ _id: string }>, object>("catalog.byTempo", { bpm, tolerance: 1 });
+		expect((await found(174)).map(t => t._id)).toEqual([id]);
+		await gw.broker.call("catalog.setFeatures", { items: [{ id, tempo: 88, tempoSource: "spotify" }] });
+		const track = await gw.request<TrackView & { tempoAlgorithm?: string }>("GET", `/api/v1/tracks/${id}`);
+		expect(track.body).toMatchObject({ tempo: 88, tempoSource: "spotify" });
+		expect(track.body.tempoAlt).toBeUndefined();
+		expect(await found(174)).toEqual([]);
+	});
+});
