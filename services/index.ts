@@ -10,9 +10,9 @@ import OpsService from "./ops.service";
 import PlaylistsService from "./playlists.service";
 import RecommendationsService from "./recommendations.service";
 import SchedulerService from "./scheduler.service";
-import StatusService from "./status.service";
 import ScraperService from "./scraper.service";
 import ScraperWorkerService from "./scraper-worker.service";
+import StatusService from "./status.service";
 import TasksService from "./tasks.service";
 import UsersService from "./users.service";
 
