@@ -70,6 +70,9 @@ export async function readiness(
 	extraChecks: Record<string, () => Promise<CheckResult>> = {}
 ): Promise<Readiness> {
 	const checks: Record<string, CheckResult> = {
+		// The gateway listens before the node's other services have started (a big embedded store
+		// takes a while to load); until they have, the node is not ready.
+		node: broker.started ? { ok: true, detail: "every local service started" } : { ok: false, detail: "services still starting" },
 		store: await checkStores(broker),
 		transporter: checkTransporter(broker),
 		redis: await checkRedis(redis)

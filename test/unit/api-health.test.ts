@@ -2,6 +2,7 @@ import { ServiceBroker, type ServiceSchema } from "moleculer";
 import type { ApiSettingsSchema } from "moleculer-web";
 import { attachConfig, testConfig } from "../../config";
 import ApiService from "../../services/api.service";
+import { eventually } from "../harness/ports";
 
 /** A stand-in for a store-owning service: it answers storeHealth as the store mixin does. */
 function storeOwner(healthy: boolean): ServiceSchema {
@@ -77,5 +78,31 @@ describe("gateway health", () => {
 		const res = await fetch(`${gw.base}/nope`);
 		expect(res.status).toBe(404);
 		expect(((await res.json()) as { error: { status: number } }).error.status).toBe(404);
+	});
+});
+
+describe("readiness while the node starts", () => {
+	it("answers 503 until every local service has started", async () => {
+		const broker = new ServiceBroker({ logger: false });
+		attachConfig(broker, testConfig({ PORT: "0", HOST: "127.0.0.1" }));
+		const api = broker.createService(ApiService as ServiceSchema) as unknown as { server: { address(): { port: number } | null } };
+		broker.createService(storeOwner(true));
+		let finishLoading: () => void = () => undefined;
+		const loading = new Promise<void>(resolve => (finishLoading = resolve));
+		broker.createService({ name: "slow-loader", started: () => loading });
+		const starting = broker.start();
+		try {
+			await eventually("the gateway listens", () => api.server.address() !== null, 5000);
+			const early = await fetch(`http://127.0.0.1:${api.server.address()?.port}/ready`);
+			expect(early.status).toBe(503);
+			expect(((await early.json()) as { checks: { node: { ok: boolean } } }).checks.node.ok).toBe(false);
+			finishLoading();
+			await starting;
+			expect((await fetch(`http://127.0.0.1:${api.server.address()?.port}/ready`)).status).toBe(200);
+		} finally {
+			finishLoading();
+			await starting;
+			await broker.stop();
+		}
 	});
 });
