@@ -375,7 +375,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 	},
 
 	events: {
-		/** Every catalog node drops its cached answers after a write anywhere in the cluster. */
+		/** Every catalog node drops its cached answers after a write anywhere in the cluster (others listen too). */
 		"catalog.changed": {
 			async handler(this: CatalogThis) {
 				await this.broker.cacher?.clean(`${this.name}.**`);
@@ -386,7 +386,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 	methods: {
 		/** Coalesces the invalidations of a burst of writes (a crawl writes hundreds a second) into one per second. */
 		dataChanged(this: CatalogThis) {
-			if (!this.broker.cacher || this.invalidation) return;
+			if (this.invalidation) return;
 			this.invalidation = setTimeout(() => {
 				this.invalidation = undefined;
 				this.broker.broadcast("catalog.changed", {});

@@ -9,6 +9,7 @@ import { recommendationView, type RecommendationDoc, type RecommendationView } f
 import { forUserParams, similarParams, songsByBpmParams, userIdParam, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
 import { callerOf, type Caller } from "./recommendations/signals";
 import { songsByBpm, type SongsPage } from "./recommendations/songs";
+import { EncodedPageCache, pageKey } from "./recommendations/page-cache";
 
 interface RecommendationsMethods {
 	lists(): Collection<RecommendationDoc>;
@@ -21,6 +22,7 @@ interface RecommendationsMethods {
 interface RecommendationsVars {
 	/** Refreshes still running, awaited when the service stops. */
 	pending: Set<Promise<void>>;
+	anonymousPages: EncodedPageCache;
 }
 type RecommendationsThis = Service & StoreMethods & RecommendationsMethods & RecommendationsVars;
 
@@ -47,7 +49,12 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 			rest: "GET /songs/bpm/:bpm",
 			auth: "optional",
 			params: songsByBpmParams,
-			handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage> {
+			handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage | Buffer> {
+				// Anonymous requests through the gateway all see the same pages: answer them with kept bytes.
+				if (!ctx.meta.user && ctx.meta.ip !== undefined && this.anonymousPages.enabled) {
+					ctx.meta.$responseType = "application/json; charset=utf-8";
+					return this.anonymousPages.get(pageKey(ctx.params), () => songsByBpm(callerOf(ctx), ctx.params, undefined));
+				}
 				return songsByBpm(callerOf(ctx), ctx.params, ctx.meta.user?.id);
 			}
 		},
@@ -120,6 +127,10 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 
 	/* A user's list goes stale when what it was built from changes: their preferences, or feedback. */
 	events: {
+		/** The catalog's tracks or features changed: kept anonymous pages may be wrong now. */
+		"catalog.changed"(this: RecommendationsThis) {
+			this.anonymousPages.clear();
+		},
 		"users.updated": {
 			async handler(this: RecommendationsThis, ctx: Context<{ id?: string }>) {
 				if (ctx.params.id) await this.dropCached(ctx.params.id);
@@ -172,6 +183,7 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 
 	created(this: RecommendationsThis) {
 		this.pending = new Set();
+		this.anonymousPages = new EncodedPageCache(configFor(this.broker).CACHE_TTL_SEC * 1000);
 	},
 
 	async stopped(this: RecommendationsThis) {

@@ -5,6 +5,7 @@ import RecommendationsService from "../../../services/recommendations.service";
 import UsersService from "../../../services/users.service";
 import type { SessionView } from "../../../services/users.service";
 import { startGateway, type ErrorBody, type TestGateway } from "../../harness/gateway";
+import { eventually } from "../../harness/ports";
 import { bearer, FAST_HASH, feedback, register, seedCatalog, type SeedTrack, type SongsBody } from "./fixtures";
 
 const ARTISTS = ["Artist A", "Artist B", "Artist C", "Artist D", "Artist E", "Artist F", "Artist G", "Artist H"];
@@ -85,6 +86,16 @@ describe("GET /api/v1/songs/bpm/:bpm", () => {
 		expected.splice(expected.indexOf("in20"), 0, "late1");
 		expect(seen).toEqual(expected);
 		expect(new Set(seen).size).toBe(seen.length);
+	});
+
+	it("serves anonymous pages from kept bytes until the catalog changes", async () => {
+		const url = "150?tolerance=1&limit=50";
+		const before = await songs(url);
+		expect((await songs(url)).body).toEqual(before.body);
+		const added = await seedCatalog(gw.broker, [{ key: "fresh150", artist: "Fresh", tempo: 150 }]);
+		for (const [k, id] of added) keyOf.set(id, k);
+		// The catalog announces its writes once a second; then the kept page is dropped.
+		await eventually("the new track on the anonymous page", async () => keys((await songs(url)).body.items).includes("fresh150"), 5000);
 	});
 
 	it("matches half and double time when asked", async () => {
