@@ -4,7 +4,7 @@ import { configFor, type Config } from "../config";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Doc } from "../mixins/store/types";
 import type { TaskView } from "./tasks/model";
-import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
+import { assertSelfOrAdmin, notFound, requireUser, type AuthUser, type GatewayContext } from "./shared/access";
 import { actionAvailable, serviceAvailable } from "./shared/registry";
 import { audioDuration } from "./scraper/audio-header";
 import { normaliseContent } from "./scraper/content";
@@ -46,6 +46,8 @@ interface ScraperMethods {
 	readListing(url: string): Promise<ListingPage>;
 	listing(first: string, params: ListingParams): Promise<ListingResult>;
 	tracklistOr404(id: string): Promise<TracklistDoc>;
+	/** The caller, the tracklist and the caller's draft of it; 404 when either is missing. */
+	callerDraft(ctx: GatewayContext<{ id: string }>): Promise<{ user: AuthUser; doc: TracklistDoc; draft: DraftDoc }>;
 	clearCaches(): Promise<{ pages: number; tracklists: number }>;
 }
 interface ScraperVars {
@@ -268,10 +270,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
-				const user = requireUser(ctx);
-				const doc = await this.tracklistOr404(ctx.params.id);
-				const draft = await this.drafts().findOne({ tracklistId: doc._id, userId: user.id });
-				if (!draft) throw notFound("Draft of tracklist", doc._id);
+				const { doc, draft } = await this.callerDraft(ctx);
 				return draftView(draft, doc.version);
 			}
 		},
@@ -313,10 +312,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
-				const user = requireUser(ctx);
-				const doc = await this.tracklistOr404(ctx.params.id);
-				const draft = await this.drafts().findOne({ tracklistId: doc._id, userId: user.id });
-				if (!draft) throw notFound("Draft of tracklist", doc._id);
+				const { user, doc, draft } = await this.callerDraft(ctx);
 				const links = await this.linkCatalog(draft.content.tracks);
 				const { doc: after, changed } = await publishContent(this.store(), doc._id, draft.content, links, "draft", { userId: user.id });
 				await this.drafts().delete({ _id: draft._id });
@@ -540,6 +536,14 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			const doc = await this.store().tracklists.findOne({ _id: id });
 			if (!doc) throw notFound("Tracklist", id);
 			return doc;
+		},
+
+		async callerDraft(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
+			const user = requireUser(ctx);
+			const doc = await this.tracklistOr404(ctx.params.id);
+			const draft = await this.drafts().findOne({ tracklistId: doc._id, userId: user.id });
+			if (!draft) throw notFound("Draft of tracklist", doc._id);
+			return { user, doc, draft };
 		},
 
 		/** Catalog links by ISRC or normalised name; none (not an error) while the catalog is away. */

@@ -34,7 +34,8 @@ export function redisOptions(url: string): Record<string, unknown> {
  */
 export class SafeRedisCacher extends Cachers.Redis {
 	override get(key: string): Promise<Record<string, unknown> | null> {
-		return guarded(super.get(key), null).then(v => v ?? (undefined as unknown as null));
+		// A failed read is what Moleculer counts as a miss, so the action runs and refills the cache.
+		return guarded(super.get(key), this.opts.missingResponse as Record<string, unknown> | null);
 	}
 
 	override getWithTTL(key: string): Promise<Record<string, unknown> | null> {
@@ -51,5 +52,10 @@ export class SafeRedisCacher extends Cachers.Redis {
 
 	override clean(match?: string | string[]): Promise<void> {
 		return guarded(super.clean(match), undefined);
+	}
+
+	/** Closes even when Redis is gone: a quit that cannot be sent would leave ioredis reconnecting for ever. */
+	override close(): Promise<void> {
+		return guarded(super.close(), undefined).finally(() => (this.client as { disconnect(): void }).disconnect());
 	}
 }

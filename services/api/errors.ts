@@ -74,7 +74,3 @@ export function retryAfterSec(err: HttpError, res: ServerResponse): number | und
 	if (statusOf(err) === 429 && Number.isFinite(reset) && reset > 0) return Math.max(1, Math.ceil((reset - Date.now()) / 1000));
 	return undefined;
 }
-
-export function httpStatus(err: HttpError): number {
-	return statusOf(err);
-}

@@ -46,7 +46,6 @@ export async function startGateway(services: ServiceSchema[], env: Env = {}, opt
 	const api = broker.createService(ApiService as ServiceSchema) as unknown as { server: { address(): { port: number } } };
 	for (const schema of services) broker.createService(schema);
 	const aliasesReady = new Promise<void>(resolve => {
-		broker.localBus.once("$api.aliases.regenerated", () => resolve());
 		broker.createService({ name: "aliases-watch", events: { "$api.aliases.regenerated": () => resolve() } });
 	});
 	await broker.start();
