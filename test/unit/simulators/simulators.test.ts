@@ -21,10 +21,9 @@ describe("synthetic catalog", () => {
 		expect(c.track(0).isrc).not.toBe(a.track(0).isrc);
 	});
 
-	it("sizes 50k tracks quickly, with well-formed unique ids and ISRCs", () => {
-		const started = performance.now();
+	// How fast it generates is bench:crawl's business: a loaded CI machine is no stopwatch.
+	it("sizes 50k tracks, with well-formed unique ids and ISRCs", () => {
 		const catalog = generateCatalog({ seed: 9, tracks: 50_000, albumsPerArtist: 10, tracksPerAlbum: 10 });
-		expect(performance.now() - started).toBeLessThan(1000);
 		expect(catalog.trackCount).toBe(50_000);
 		expect(catalog.expected.tracks).toBe(50_000);
 		const isrcs = new Set<string>();
