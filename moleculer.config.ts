@@ -2,6 +2,8 @@ import type { BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { replCommands } from "./repl/commands";
 import { SafeRedisCacher, redisOptions } from "./mixins/cache/safe-redis-cacher";
+import { consoleLogger } from "./mixins/logging/format";
+import { LoggedNatsTransporter } from "./mixins/logging/nats-transporter";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -12,11 +14,8 @@ export function brokerOptions(config: Config): BrokerOptions {
 		nodeID: config.NODE_ID,
 		namespace: config.NAMESPACE,
 		// No transporter means one process: every service local, nothing to discover.
-		transporter: config.TRANSPORTER ? { type: "NATS", options: { url: config.TRANSPORTER } } : null,
-		logger: {
-			type: "Console",
-			options: { level: config.LOG_LEVEL, formatter: config.LOG_FORMAT, colors: config.LOG_FORMAT !== "json", moduleColors: false }
-		},
+		transporter: config.TRANSPORTER ? new LoggedNatsTransporter({ url: config.TRANSPORTER }) : null,
+		logger: consoleLogger(config.LOG_LEVEL, config.LOG_FORMAT),
 		// Actions that declare `cache` keep answers here; writes clean them (see each service).
 		cacher: cacherOptions(config),
 		requestTimeout: config.REQUEST_TIMEOUT,

@@ -23,7 +23,11 @@ export const brokerVars = {
 	NODE_ENV: oneOf(["development", "production", "test"] as const, "development", "Deployment kind; production requires JWT_SECRET."),
 	REPL: bool(false, "Open the Moleculer REPL on this node (same as the --repl flag)."),
 	LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace"] as const, "info", "Log level."),
-	LOG_FORMAT: oneOf(["json", "full", "short", "simple"] as const, "json", "Log line format; json is structured."),
+	LOG_FORMAT: oneOf(
+		["auto", "json", "full", "short", "simple"] as const,
+		"auto",
+		"Log line format: auto is readable coloured lines on a terminal and one JSON object a line otherwise; json is always structured."
+	),
 	METRICS_ENABLED: bool(true, "Serve Prometheus metrics on METRICS_PORT."),
 	METRICS_PORT: port(3030, "Port of this node's Prometheus endpoint (path /metrics). 0 picks a free port."),
 	HEARTBEAT_INTERVAL: int(5, "Seconds between heartbeats to the other nodes.", { min: 1, max: 300 }),

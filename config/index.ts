@@ -93,6 +93,29 @@ export function configTable(): string {
 	return ["| Variable | Default | Meaning |", "|---|---|---|", ...rows].join("\n");
 }
 
+/**
+ * The text of `.env.example`: every variable, grouped as in the README, commented out at its
+ * default so a copied file changes nothing until a line is edited.
+ */
+export function envExample(): string {
+	const out = [
+		"# cratedigger configuration. Copy to .env (the environment wins over the file) and uncomment what you change.",
+		"# Generated from config/ by `npm run config:table`, like the README's table; every variable is checked at start-up.",
+		"#",
+		"# Required on cluster nodes (TRANSPORTER set) that run api or users, and whenever NODE_ENV=production:",
+		"#   JWT_SECRET, 32+ characters, the same on every node, e.g. from `openssl rand -hex 32`."
+	];
+	for (const [group, vars] of Object.entries(configGroups as Record<string, VarSpecs>)) {
+		if (Object.keys(vars).length === 0) continue;
+		out.push("", `# --- ${group} ---`);
+		for (const [name, spec] of Object.entries(vars)) {
+			const def = name === "NODE_ID" ? "" : spec.defaultText === "(empty)" || spec.defaultText === "(unset)" ? "" : spec.defaultText;
+			out.push(`# ${spec.doc}`, `# ${name}=${def}`);
+		}
+	}
+	return `${out.join("\n")}\n`;
+}
+
 export { ConfigError };
 
 /*

@@ -86,6 +86,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		log4XXResponses: false,
 		logRequest: "debug",
 		logResponse: "debug",
+		// Dozens of route lines at every start bury what matters; they are there at LOG_LEVEL=debug.
+		logRouteRegistration: "debug",
 		routes: [
 			{
 				path: "/",

@@ -1,4 +1,6 @@
-import { Cachers } from "moleculer";
+import { Cachers, type ServiceBroker } from "moleculer";
+import type { EventEmitter } from "node:events";
+import { RepeatedLog } from "../logging/repeated";
 
 /** Longest a cache read or write may take before the call goes on without the cache. */
 const CACHE_TIMEOUT_MS = 200;
@@ -33,6 +35,26 @@ export function redisOptions(url: string): Record<string, unknown> {
  * cached actions run uncached instead of failing or hanging, as the rest of the system fails safe.
  */
 export class SafeRedisCacher extends Cachers.Redis {
+	private errors: RepeatedLog | undefined;
+
+	/**
+	 * Moleculer's cacher logs every connection error with its stack, about twice a second while
+	 * Redis is down; one line per run of identical errors (with a count every 30 s) says the same.
+	 */
+	override init(broker: ServiceBroker): void {
+		super.init(broker);
+		const client = this.client as EventEmitter;
+		const errors = new RepeatedLog(this.logger, "warn");
+		this.errors = errors;
+		client.removeAllListeners("error");
+		client.on("error", (err: Error) => {
+			this.connected = false;
+			broker.broadcastLocal("$cacher.error", { error: err, module: "cacher", type: "CLIENT_ERROR" });
+			errors.report(`Redis cacher: ${err.message}; cached actions run uncached until it is back`);
+		});
+		client.on("ready", () => errors.resolved());
+	}
+
 	override get(key: string): Promise<Record<string, unknown> | null> {
 		// A failed read is what Moleculer counts as a miss, so the action runs and refills the cache.
 		return guarded(super.get(key), this.opts.missingResponse as Record<string, unknown> | null);
@@ -56,6 +78,7 @@ export class SafeRedisCacher extends Cachers.Redis {
 
 	/** Closes even when Redis is gone: a quit that cannot be sent would leave ioredis reconnecting for ever. */
 	override close(): Promise<void> {
+		this.errors?.close();
 		return guarded(super.close(), undefined).finally(() => (this.client as { disconnect(): void }).disconnect());
 	}
 }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { allVars, ConfigError, configTable, loadConfig, readEnv } from "../../config";
+import { allVars, ConfigError, configTable, envExample, loadConfig, readEnv } from "../../config";
 
 function problemsOf(env: Record<string, string>): string[] {
 	try {
@@ -57,5 +57,21 @@ describe("configuration", () => {
 		const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
 		for (const name of Object.keys(allVars)) expect(readme).toContain(`| \`${name}\` |`);
 		expect(readme).toContain(configTable());
+	});
+
+	it(".env.example lists every variable at its default", () => {
+		const example = fs.readFileSync(path.join(__dirname, "../../.env.example"), "utf8");
+		for (const name of Object.keys(allVars)) expect(example).toMatch(new RegExp(`^# ${name}=`, "m"));
+		// Run `npm run config:table` after changing config/.
+		expect(example).toBe(envExample());
+		// Commented out, a copied file changes nothing; uncommented, every line must parse.
+		const uncommented = Object.fromEntries(
+			example
+				.split("\n")
+				.filter(line => /^# [A-Z][A-Z0-9_]+=/.test(line))
+				.map(line => line.slice(2).split("=", 2) as [string, string])
+				.filter(([, value]) => value !== "")
+		);
+		expect(() => loadConfig(uncommented)).not.toThrow();
 	});
 });
