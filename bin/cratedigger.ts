@@ -7,6 +7,7 @@ import { ServiceBroker } from "moleculer";
 import { attachConfig, ConfigError, loadConfig, readEnv, type Config } from "../config";
 import { brokerOptions } from "../moleculer.config";
 import { selectServices } from "../services";
+import { logSeedingHint } from "./first-start-hint";
 
 function configOrExit(): Config {
 	try {
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
 	process.once("SIGTERM", () => void stop("SIGTERM"));
 
 	await broker.start();
+	await logSeedingHint(broker, config).catch(err => broker.logger.debug(`no seeding hint: ${(err as Error).message}`));
 	if (config.REPL || process.argv.includes("--repl")) await broker.repl();
 }
 
