@@ -29,6 +29,15 @@ async function main(): Promise<void> {
 		process.exit(78);
 	}
 
+	// A port already taken surfaces as an unhandled 'error' event with a stack; say which setting.
+	process.on("uncaughtException", err => {
+		const e = err as NodeJS.ErrnoException & { port?: number };
+		if (e.code !== "EADDRINUSE") throw err;
+		const which = e.port === config.METRICS_PORT ? "METRICS_PORT" : e.port === config.PORT ? "PORT" : "a port setting";
+		process.stderr.write(`port ${e.port ?? "?"} is in use by another program: set ${which} to a free port (METRICS_PORT=0 picks one)\n`);
+		process.exit(78);
+	});
+
 	const broker = new ServiceBroker(brokerOptions(config));
 	attachConfig(broker, config);
 	for (const schema of services) broker.createService(schema);

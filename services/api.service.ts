@@ -10,7 +10,7 @@ import type { AuthUser, GatewayMeta } from "./shared/access";
 import { accessSecret } from "./users/access-token";
 import { checkAccess, clientIp, userFromRequest, type GatewayRequest } from "./api/auth";
 import { redisRateLimitStore } from "./api/rate-limit-store";
-import { readiness, type Readiness } from "./api/readiness";
+import { readiness, type CheckResult, type Readiness } from "./api/readiness";
 import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
 import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
 import { docsPage } from "./api/docs-page";
@@ -26,6 +26,8 @@ interface ApiVars {
 	config: Config;
 	/** moleculer-web's routed aliases. */
 	aliases: RoutedAlias[];
+	/** False from a change in the cluster's services until moleculer-web has routed them again. */
+	routesFresh: boolean;
 }
 interface RegistryAction {
 	name: string;
@@ -33,6 +35,7 @@ interface RegistryAction {
 }
 
 interface ApiMethods {
+	gatewayChecks(): Record<string, () => Promise<CheckResult>>;
 	addRoute(route: ApiRouteSchema, toBottom?: boolean): unknown;
 	authenticate(ctx: Context, route: unknown, req: IncomingMessage): AuthUser | null;
 	authorize(ctx: Context<unknown, GatewayMeta>, route: unknown, req: GatewayRequest): void;
@@ -134,7 +137,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		/** Readiness: the store answers, the transporter is connected, and Redis is up when configured. */
 		ready: {
 			async handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>): Promise<Readiness> {
-				const result = await readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
+				const result = await readiness(this.broker, this.redis, this.gatewayChecks());
 				if (!result.ready) ctx.meta.$statusCode = 503;
 				return result;
 			}
@@ -185,12 +188,30 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			rest: "GET /admin/health",
 			auth: "admin",
 			async handler(this: ApiThis): Promise<Readiness> {
-				return readiness(this.broker, this.redis, { limiters: async () => limiterReadiness(this.broker) });
+				return readiness(this.broker, this.redis, this.gatewayChecks());
 			}
 		}
 	},
 
+	events: {
+		// moleculer-web reroutes after a debounce; until then new services answer 404 here.
+		"$services.changed"(this: ApiThis) {
+			this.routesFresh = false;
+		},
+		"$api.aliases.regenerated"(this: ApiThis, ctx: Context) {
+			if (ctx.nodeID === this.broker.nodeID) this.routesFresh = true;
+		}
+	},
+
 	methods: {
+		/** The gateway's own readiness checks, beside the node's. */
+		gatewayChecks(this: ApiThis) {
+			return {
+				routes: async (): Promise<CheckResult> =>
+					this.routesFresh ? { ok: true, detail: "every service's routes are in place" } : { ok: false, detail: "routing newly seen services" },
+				limiters: async () => limiterReadiness(this.broker)
+			};
+		},
 		/** moleculer-web's hook: the bearer token's user, put in ctx.meta.user. */
 		authenticate(this: ApiThis, _ctx: Context, _route: unknown, req: IncomingMessage) {
 			return userFromRequest(req, accessSecret(this.config.JWT_SECRET)) ?? null;
@@ -203,6 +224,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 
 	created(this: ApiThis) {
 		this.config = configFor(this.broker);
+		this.routesFresh = false;
 		this.settings.port = this.config.PORT;
 		this.settings.ip = this.config.HOST;
 		if (this.config.REDIS_URL) this.redis = acquireRedis(this.broker, this.config.REDIS_URL);

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { serviceCatalog } from "../../services";
+import { readmeBlock } from "../harness/readme";
 
 const root = path.resolve(__dirname, "..", "..");
 const read = (rel: string): string => fs.readFileSync(path.join(root, rel), "utf8");
@@ -127,6 +128,21 @@ describe("docker-compose.yml", () => {
 	it.each(appRoles)("runs the right services in the %s role", role => {
 		const names = environment(svc(role)).SERVICES.split(",").map(s => s.trim());
 		expect([...names].sort()).toEqual([...APP_ROLES[role]].sort());
+	});
+
+	it("runs the roles the README's table lists", () => {
+		const readme = read("README.md");
+		const table = readme.slice(readme.indexOf("<!-- roles:start -->"), readme.indexOf("<!-- roles:end -->"));
+		const rows = [...table.matchAll(/^\| `([a-z-]+)` \| ([a-z,-]+)/gm)].map(m => [m[1], m[2].split(",").sort()]);
+		expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(appRoles.map(role => [role, [...APP_ROLES[role]].sort()])));
+	});
+
+	it("runs the roles of the README's several-terminals cluster, ops added on every node", () => {
+		const nodes = readmeBlock("cluster")
+			.map(step => /SERVICES=([a-z,-]+)/.exec(step.command)?.[1])
+			.filter((list): list is string => list !== undefined)
+			.map(list => [...list.split(","), "ops"].sort());
+		expect(nodes).toEqual(appRoles.map(role => [...APP_ROLES[role]].sort()));
 	});
 
 	it("runs every service of the catalog in some role", () => {
