@@ -2,8 +2,9 @@ import { STATUS_SECTIONS, type StatusSectionId } from "./sections";
 
 /*
  * The status page: one HTML document with its style and script inline, no build step and nothing
- * fetched from elsewhere. The script polls GET /api/v1/status (with the admin token typed into the
- * page, kept in sessionStorage) and redraws. Every figure element carries `data-figure` (its path
+ * fetched from elsewhere. The script signs in with an admin's email and password (POST
+ * /api/v1/auth/login), keeps the session in sessionStorage and renews its access token with the
+ * refresh token before it runs out, polls GET /api/v1/status and redraws. Every figure element carries `data-figure` (its path
  * in the JSON) and `data-value` (the raw value), so a script or a test can check the page against
  * the endpoint. Data go into the DOM through textContent and attributes only, never as markup.
  */
@@ -17,7 +18,8 @@ body { margin: 0; font: 14px/1.4 system-ui, sans-serif; background: var(--bg); c
 header { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: center; padding: 12px 20px; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 18px; margin: 0; }
 header form { display: flex; gap: 6px; align-items: center; }
-input { background: var(--card); color: var(--text); border: 1px solid var(--line); padding: 4px 8px; border-radius: 4px; width: 22em; }
+input { background: var(--card); color: var(--text); border: 1px solid var(--line); padding: 4px 8px; border-radius: 4px; width: 14em; }
+[hidden] { display: none !important; }
 button { background: #2d6cdf; color: #fff; border: 0; padding: 5px 12px; border-radius: 4px; cursor: pointer; }
 #state.ok { color: var(--ok); } #state.warn { color: var(--medium); } #state.error { color: var(--bad); }
 #problems { margin: 12px 20px 0; padding: 8px 12px; border: 1px solid var(--medium); border-radius: 4px; color: var(--medium); }
@@ -44,7 +46,8 @@ ol { margin: 0; padding-left: 20px; } li { margin-bottom: 4px; overflow-wrap: an
 const BODY = `
 <header>
   <h1>cratedigger status</h1>
-  <form id="auth"><label for="token">Admin token</label><input id="token" type="password" autocomplete="off" placeholder="access token of an admin"><button id="connect" type="submit">Connect</button></form>
+  <form id="auth" hidden><input id="email" type="email" autocomplete="username" placeholder="admin email" required><input id="password" type="password" autocomplete="current-password" placeholder="password" required><button id="sign-in" type="submit">Sign in</button></form>
+  <span id="signed-in" hidden><span id="who" class="dim"></span> <button id="sign-out" type="button">Sign out</button></span>
   <span id="state" role="status">loading…</span>
   <span class="dim">sample <time id="sample-at" data-at="">–</time></span>
 </header>
@@ -86,20 +89,67 @@ const BODY = `
 const SCRIPT = `
 (function () {
   "use strict";
-  var TOKEN_KEY = "cratedigger.statusToken";
+  var SESSION_KEY = "cratedigger.statusSession";
   var TIER_COLORS = { high: "var(--high)", medium: "var(--medium)", low: "var(--low)" };
   var SVG = "http://www.w3.org/2000/svg";
-  var token = sessionStorage.getItem(TOKEN_KEY) || "";
+  // Renew the access token this long before it runs out.
+  var RENEW_BEFORE_MS = 60000;
+  var session = readSession();
   var everyMs = 5000;
   var timer = null;
-  var input = document.getElementById("token");
-  input.value = token;
+  var form = document.getElementById("auth");
 
-  document.getElementById("auth").addEventListener("submit", function (e) {
+  function readSession() {
+    try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  function keep(s) {
+    session = s ? { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: Date.parse(s.expiresAt), email: s.user && s.user.email } : null;
+    if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session)); else sessionStorage.removeItem(SESSION_KEY);
+    document.getElementById("signed-in").hidden = !session;
+    document.getElementById("who").textContent = session ? session.email || "" : "";
+    if (session) form.hidden = true;
+  }
+
+  function askToSignIn(text) {
+    keep(null);
+    form.hidden = false;
+    setState(text, "warn");
+  }
+
+  function post(path, body) {
+    return fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), cache: "no-store" })
+      .then(function (res) {
+        return res.json().then(function (b) {
+          if (!res.ok) throw new Error((b && b.error && b.error.message) || "HTTP " + res.status);
+          return b;
+        });
+      });
+  }
+
+  // The access token lives minutes; the refresh token renews it, and rotates each time.
+  function freshToken() {
+    if (!session) return Promise.resolve(null);
+    if (session.expiresAt - Date.now() > RENEW_BEFORE_MS) return Promise.resolve(session.accessToken);
+    return post("/api/v1/auth/refresh", { refreshToken: session.refreshToken })
+      .then(function (s) { keep(s); return s.accessToken; }, function () { keep(null); return null; });
+  }
+
+  form.addEventListener("submit", function (e) {
     e.preventDefault();
-    token = input.value.trim();
-    if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
-    poll();
+    setState("signing in…", "");
+    post("/api/v1/auth/login", { email: document.getElementById("email").value.trim(), password: document.getElementById("password").value })
+      .then(function (s) {
+        document.getElementById("password").value = "";
+        keep(s);
+        poll();
+      }, function (err) { setState("sign-in failed: " + err.message, "warn"); });
+  });
+
+  document.getElementById("sign-out").addEventListener("click", function () {
+    var s = session;
+    if (s) post("/api/v1/auth/logout", { refreshToken: s.refreshToken }).catch(function () {});
+    askToSignIn("signed out");
   });
 
   function setState(text, kind) {
@@ -110,11 +160,14 @@ const SCRIPT = `
 
   function poll() {
     clearTimeout(timer);
-    var headers = token ? { Authorization: "Bearer " + token } : {};
-    fetch("/api/v1/status", { headers: headers, cache: "no-store" })
+    freshToken()
+      .then(function (token) {
+        var headers = token ? { Authorization: "Bearer " + token } : {};
+        return fetch("/api/v1/status", { headers: headers, cache: "no-store" });
+      })
       .then(function (res) {
         if (res.status === 401 || res.status === 403) {
-          setState(res.status === 401 ? "an admin access token is needed: paste one and connect" : "this token is not an admin's", "warn");
+          askToSignIn(res.status === 401 ? "sign in with an admin account to see the status" : "this account is not an admin");
           return "stop";
         }
         if (!res.ok) throw new Error("HTTP " + res.status);
@@ -267,6 +320,10 @@ const SCRIPT = `
     svg.appendChild(el("svg:text", { x: 540, y: 12 }, ["max " + Math.round(max * 100) / 100]));
   }
 
+  if (session) {
+    document.getElementById("signed-in").hidden = false;
+    document.getElementById("who").textContent = session.email || "";
+  }
   poll();
 })();
 `;

@@ -19,6 +19,7 @@ const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
 /** Metrics Prometheus makes itself while scraping; no node exports them. */
 const PROMETHEUS_MADE = new Set(["up"]);
 const CRAWL_TYPES = /^(artist|album|track)\./;
+const ADMIN = { email: "ops@example.org", password: "correct horse battery" };
 
 interface PageFigures {
 	at: string;
@@ -49,6 +50,8 @@ const READ_PAGE = `(() => {
 	};
 })()`;
 
+const READ_SESSION = `sessionStorage.getItem("cratedigger.statusSession")`;
+
 function readPage(page: Page): Promise<PageFigures> {
 	return page.evaluate<PageFigures>(READ_PAGE);
 }
@@ -68,9 +71,17 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 	let browser: Browser;
 	let base = "";
 	let metricsUrl = "";
-	const token = signAccessToken({ id: "ops-admin", role: "admin" }, TEST_JWT_SECRET, 3600);
+	// The registered admin's own tokens: they live 30 s here, so the test signs in again after 20.
+	let signedIn = { token: "", at: 0 };
+	const adminToken = async (): Promise<string> => {
+		if (Date.now() - signedIn.at < 20_000) return signedIn.token;
+		const res = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN) });
+		if (!res.ok) throw new Error(`POST /api/v1/auth/login: ${res.status}`);
+		signedIn = { token: ((await res.json()) as { accessToken: string }).accessToken, at: Date.now() };
+		return signedIn.token;
+	};
 	const status = async (): Promise<StatusSnapshot> => {
-		const res = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } });
+		const res = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${await adminToken()}` } });
 		if (!res.ok) throw new Error(`GET /api/v1/status: ${res.status}`);
 		return (await res.json()) as StatusSnapshot;
 	};
@@ -96,6 +107,9 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 			METRICS_PORT: String(metricsPort),
 			STORE_IN_MEMORY: "true",
 			JWT_SECRET: TEST_JWT_SECRET,
+			ADMIN_EMAILS: ADMIN.email,
+			// Shorter than the page's renewal margin: every poll renews the session with its refresh token.
+			ACCESS_TOKEN_TTL_SEC: "30",
 			STATUS_SAMPLE_MS: "500",
 			INSIGHTS_SCHEDULES: "false",
 			...upstreamEnv(pairUrls(sims)),
@@ -106,9 +120,15 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 			CRAWL_MAX_DEPTH: "20",
 			CRAWLER_CONCURRENCY: "3"
 		});
-		await eventually("GET /health", async () => (await fetch(`${base}/health`)).ok, 30000).catch(err => {
+		await eventually("GET /ready", async () => (await fetch(`${base}/ready`).catch(() => undefined))?.ok, 30000).catch(err => {
 			throw new Error(`${(err as Error).message}\n${node.output()}`);
 		});
+		const registered = await fetch(`${base}/api/v1/users/register`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ ...ADMIN, displayName: "Ops" })
+		});
+		expect(registered.status).toBe(201);
 		client = clientBroker("status-client", { NAMESPACE: "status-page", TRANSPORTER: nats.url, JWT_SECRET: TEST_JWT_SECRET });
 		await client.start();
 		await client.waitForServices(["status", "scheduler", "catalog"], 20000);
@@ -126,7 +146,7 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		await nats?.stop();
 	});
 
-	it("asks for an admin token, then shows the crawl live and agrees with GET /api/v1/status", async () => {
+	it("asks an admin to sign in, then shows the crawl live and agrees with GET /api/v1/status", async () => {
 		const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 		const pageErrors: string[] = [];
 		page.on("pageerror", err => pageErrors.push(err.message));
@@ -135,21 +155,27 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 			if (msg.type() === "error" && !/status of 401/.test(msg.text())) pageErrors.push(msg.text());
 		});
 		await page.goto(`${base}/status`);
-		await eventually("the token prompt", async () => (await readPage(page)).state.includes("admin access token is needed"));
+		await eventually("the sign-in prompt", async () => (await readPage(page)).state.includes("sign in with an admin account"));
 
-		await page.fill("#token", token);
-		await page.click("#connect");
+		await page.fill("#email", ADMIN.email);
+		await page.fill("#password", "not the password");
+		await page.click("#sign-in");
+		await eventually("a refused sign-in", async () => (await readPage(page)).state.startsWith("sign-in failed"));
+		await page.fill("#password", ADMIN.password);
+		await page.click("#sign-in");
 		const before = await eventually("a first sample on the page", async () => {
 			const p = await readPage(page);
 			return p.at && p.state.startsWith("live") ? p : null;
 		});
 		expect(before.figures["crawl.done"]).toBe("0");
 		expect(before.figures["tracklists.items.length"]).toBe("0");
+		const firstSession = await page.evaluate<string | null>(READ_SESSION);
+		expect(firstSession).toContain("refreshToken");
 
 		// The crawl starts, and the scraper (played by the test) reports two tracklists.
 		const seeded = await fetch(`${base}/api/v1/crawl/seeds`, {
 			method: "POST",
-			headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+			headers: { authorization: `Bearer ${await adminToken()}`, "content-type": "application/json" },
 			body: JSON.stringify({ artists: [sims.catalog.artist(0).name] })
 		});
 		expect(seeded.status).toBe(200);
@@ -212,6 +238,11 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		expect(json.history.length).toBeGreaterThan(3);
 		expect(json.history.some(h => h.queued.low + h.queued.high > 0)).toBe(true);
 		expect(sims.spotify.stats().rateLimited).toBeGreaterThan(0);
+
+		// The access token lives 30 s, so by now the page has renewed its session by itself.
+		const renewed = await page.evaluate<string | null>(READ_SESSION);
+		expect(renewed).not.toBe(firstSession);
+		expect((await readPage(page)).state).toMatch(/^live/);
 
 		fs.mkdirSync(ARTIFACTS, { recursive: true });
 		await page.screenshot({ path: path.join(ARTIFACTS, "status-page.png"), fullPage: true });
