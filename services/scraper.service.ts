@@ -176,6 +176,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		import: {
 			rest: "POST /tracklist/import",
 			auth: "required",
+			// Each URL is a job: the gateway counts them against the caller's hourly quota.
+			batch: { items: "urls" },
 			params: { urls: { type: "array", items: urlParam, min: 1, max: 10000 }, force_refresh: { type: "boolean", default: false, convert: true } },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ urls: string[]; force_refresh: boolean }>) {
 				requireUser(ctx);
