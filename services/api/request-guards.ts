@@ -13,6 +13,7 @@ import ApiGateway from "moleculer-web";
 interface ParsedRequest extends IncomingMessage {
 	body?: unknown;
 	query?: Record<string, unknown>;
+	originalUrl?: string;
 	/** moleculer-web's matched route; `cors` is set when CORS_ORIGINS is. */
 	$route?: { cors?: unknown };
 }
@@ -107,6 +108,20 @@ export function prototypeKeys(value: unknown): string[] {
 	return fieldsWithKeys(value, key => PROTOTYPE_KEYS.has(key));
 }
 
+/**
+ * Prototype keys among the raw query's names (`__proto__[role]=`, `a[constructor][prototype]=`):
+ * the query parser drops them silently, and they are refused like the body's, not ignored.
+ */
+function rawQueryPrototypeKeys(url: string | undefined): string[] {
+	const at = url?.indexOf("?") ?? -1;
+	if (!url || at < 0) return [];
+	const found: string[] = [];
+	for (const name of new URLSearchParams(url.slice(at + 1)).keys()) {
+		if (name.split(/[[\].]+/).some(part => PROTOTYPE_KEYS.has(part)) && !found.includes(name)) found.push(name);
+	}
+	return found.slice(0, 5);
+}
+
 /** Query-string names that carry secrets: URLs end up in logs, proxies and browser history. */
 const CREDENTIAL_NAMES = /^(password|currentpassword|newpassword|refreshtoken|accesstoken|access_token|refresh_token|token|secret|client_secret|apikey|api_key)$/i;
 
@@ -137,7 +152,7 @@ export function requestGuards(req: ParsedRequest, _res: ServerResponse, next: Ne
 			return next(new Errors.MoleculerClientError("The request body must be a JSON object", 400, "INVALID_BODY"));
 		}
 	}
-	const prototype = [...new Set([...prototypeKeys(req.query), ...prototypeKeys(req.body)])];
+	const prototype = [...new Set([...rawQueryPrototypeKeys(req.originalUrl ?? req.url), ...prototypeKeys(req.query), ...prototypeKeys(req.body)])];
 	if (prototype.length) return next(forbidden(prototype, field => `The '${field}' field holds a __proto__, constructor or prototype key, which is not accepted`));
 	const operators = [...new Set([...operatorKeys(req.query), ...operatorKeys(req.body)])];
 	if (operators.length) return next(forbidden(operators, field => `The '${field}' field holds a key starting with '$', which is not accepted`));
