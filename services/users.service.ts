@@ -312,6 +312,7 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		/** Figures for GET /admin/stats. */
 		stats: {
 			visibility: "public",
+			idempotent: true,
 			async handler(this: UsersThis) {
 				const now = Date.now();
 				const live = { rotatedAt: { $exists: false }, revokedAt: { $exists: false }, expiresAt: { $gt: now } };
