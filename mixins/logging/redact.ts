@@ -45,7 +45,12 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
 export class RedactingConsoleLogger extends Loggers.Console {
 	override getLogHandler(bindings: Parameters<InstanceType<typeof Loggers.Console>["getLogHandler"]>[0]) {
 		const handler = super.getLogHandler(bindings);
-		if (!handler) return null;
-		return (level: Parameters<typeof handler>[0], args: unknown[]) => handler(level, args.map(a => redact(a)));
+		const level = bindings ? this.getLogLevel(bindings.mod) : null;
+		if (!handler || !level) return null;
+		// Lines below the level are dropped before the copy is made: moleculer-web logs every call's params at debug.
+		const most = Loggers.Console.LEVELS.indexOf(level);
+		return (type: Parameters<typeof handler>[0], args: unknown[]) => {
+			if (Loggers.Console.LEVELS.indexOf(type) <= most) handler(type, args.map(a => redact(a)));
+		};
 	}
 }
