@@ -2,8 +2,10 @@ import type { BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { replCommands } from "./repl/commands";
 import { SafeRedisCacher, redisOptions } from "./mixins/cache/safe-redis-cacher";
-import { consoleLogger } from "./mixins/logging/format";
+import { consoleLoggerOptions } from "./mixins/logging/format";
 import { LoggedNatsTransporter } from "./mixins/logging/nats-transporter";
+import { IdempotentRetries, retryPolicy } from "./mixins/retry-policy";
+import { RedactingConsoleLogger } from "./mixins/logging/redact";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -15,21 +17,17 @@ export function brokerOptions(config: Config): BrokerOptions {
 		namespace: config.NAMESPACE,
 		// No transporter means one process: every service local, nothing to discover.
 		transporter: config.TRANSPORTER ? new LoggedNatsTransporter({ url: config.TRANSPORTER }) : null,
-		logger: consoleLogger(config.LOG_LEVEL, config.LOG_FORMAT),
+		// Moleculer's console logger, redacting passwords and tokens whatever the level.
+		logger: new RedactingConsoleLogger(consoleLoggerOptions(config.LOG_LEVEL, config.LOG_FORMAT)),
 		// Actions that declare `cache` keep answers here; writes clean them (see each service).
 		cacher: cacherOptions(config),
 		requestTimeout: config.REQUEST_TIMEOUT,
 		heartbeatInterval: config.HEARTBEAT_INTERVAL,
 		heartbeatTimeout: config.HEARTBEAT_TIMEOUT,
-		// A call to a node that died before its heartbeat timed out is retried on another node.
-		retryPolicy: {
-			enabled: true,
-			retries: 3,
-			delay: 200,
-			maxDelay: 2000,
-			factor: 2,
-			check: err => Boolean((err as { retryable?: boolean }).retryable)
-		},
+		// A call to a node that died before its heartbeat timed out is retried on another node,
+		// when the action is idempotent: IdempotentRetries switches retries off for the others.
+		retryPolicy,
+		middlewares: [IdempotentRetries],
 		registry: { strategy: "RoundRobin", preferLocal: true },
 		circuitBreaker: { enabled: false },
 		tracking: { enabled: true, shutdownTimeout: config.SHUTDOWN_TIMEOUT },

@@ -3,6 +3,7 @@
  * The one entry point of every cratedigger node. Without TRANSPORTER it runs every service in one
  * process; with TRANSPORTER and SERVICES it is one node of a cluster running just those services.
  */
+import * as fs from "node:fs";
 import { ServiceBroker } from "moleculer";
 import { attachConfig, ConfigError, loadConfig, readEnv, type Config } from "../config";
 import { brokerOptions } from "../moleculer.config";
@@ -19,8 +20,20 @@ function configOrExit(): Config {
 	}
 }
 
+/**
+ * Everything a node writes is its own: the store's folder 0700 and its files 0600, whichever
+ * adapter writes them. The umask covers files made later; the folder is made here, before any
+ * service, so no adapter makes it first with wider rights.
+ */
+function privateFiles(config: Config): void {
+	process.umask(0o077);
+	if (config.MONGO_URL || config.STORE_IN_MEMORY) return;
+	fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
+}
+
 async function main(): Promise<void> {
 	const config = configOrExit();
+	privateFiles(config);
 	let services;
 	try {
 		services = selectServices(config.SERVICES);
@@ -40,6 +53,11 @@ async function main(): Promise<void> {
 
 	const broker = new ServiceBroker(brokerOptions(config));
 	attachConfig(broker, config);
+	if (config.SCRAPER_ALLOW_PRIVATE_ADDRESSES) {
+		broker.logger.warn(
+			"SECURITY: SCRAPER_ALLOW_PRIVATE_ADDRESSES=true: the scraper may fetch loopback, private and link-local addresses (SSRF). This is for tests only; never run it facing users."
+		);
+	}
 	for (const schema of services) broker.createService(schema);
 
 	let stopping = false;

@@ -49,9 +49,19 @@ export const gatewayVars = {
 		expected: "origins such as https://app.example.org, or *"
 	}),
 	TRUST_PROXY: bool(false, "Take the client IP from X-Forwarded-For (only behind a proxy you run)."),
+	TRUST_PROXY_HOPS: int(1, "With TRUST_PROXY: how many proxies you run in front of the gateway. The client IP is the X-Forwarded-For entry the outermost of them added (the Nth from the right); entries left of it are the client's own claims.", {
+		min: 1,
+		max: 10
+	}),
 	API_RATE_LIMIT_PER_MIN: int(600, "Requests one client IP may make to /api/v1 per minute (cluster-wide when REDIS_URL is set); 0 turns the limit off.", {
 		min: 0,
 		max: 1000000
 	}),
-	API_BODY_LIMIT: str("1mb", "Largest JSON request body the gateway accepts.", { re: /^\d+(kb|mb)$/, expected: "a size such as 512kb or 1mb" })
+	API_BODY_LIMIT: str("1mb", "Largest JSON request body the gateway accepts.", { re: /^\d+(kb|mb)$/, expected: "a size such as 512kb or 1mb" }),
+	IDEMPOTENCY_TTL_SEC: int(86400, "How long the answer to a POST sent with an Idempotency-Key is kept and replayed to a repeat of it, in seconds.", { min: 60, max: 7 * 86400 }),
+	BATCH_ITEMS_PER_HOUR: int(5000, "Items (URLs of imports, say) one user may submit to batch actions per hour, cluster-wide when REDIS_URL is set; 0 turns the quota off.", {
+		min: 0,
+		max: 10_000_000
+	}),
+	BATCH_CONCURRENT_PER_USER: int(2, "Batch requests of one user a gateway node runs at once; more get a 429. 0 turns the cap off.", { min: 0, max: 1000 })
 };

@@ -7,7 +7,7 @@ import { crawlVars } from "./crawl";
 import { limitVars } from "./limits";
 import { upstreamProblems, upstreamVars } from "./upstreams";
 import { authProblems, authVars } from "./auth";
-import { scraperVars } from "./scraper";
+import { scraperProblems, scraperVars } from "./scraper";
 import { insightsVars } from "./insights";
 import { analysisVars } from "./analysis";
 import { statusVars } from "./status";
@@ -68,7 +68,7 @@ export function loadConfig(env: Env = readEnv()): Config {
 	}
 	if (problems.length) throw new ConfigError(problems);
 	const config = out as Config;
-	const crossChecks = [...upstreamProblems(config), ...authProblems(config)];
+	const crossChecks = [...upstreamProblems(config), ...authProblems(config), ...scraperProblems(config)];
 	if (config.HEARTBEAT_TIMEOUT <= config.HEARTBEAT_INTERVAL) crossChecks.push("HEARTBEAT_TIMEOUT must be greater than HEARTBEAT_INTERVAL");
 	const handlesTokens = config.SERVICES.length === 0 || config.SERVICES.some(s => s === "api" || s === "users");
 	if (config.NODE_ENV === "production" && !config.JWT_SECRET) crossChecks.push("JWT_SECRET must be set when NODE_ENV=production");

@@ -36,6 +36,14 @@ export const scraperVars = {
 	SCRAPER_MAX_BATCH: int(500, "Most URLs in one batch import.", { min: 1, max: 10000 }),
 	SCRAPER_ALLOW_PRIVATE_ADDRESSES: bool(
 		false,
-		"TESTS ONLY: lets the scraper fetch IP literals and hosts that resolve to loopback, private or link-local addresses. Never set it in production."
+		"TESTS ONLY: lets the scraper fetch IP literals and hosts that resolve to loopback, private or link-local addresses. Refused with NODE_ENV=production; every node logs a warning while it is on."
 	)
 };
+
+/** Checks across the scraper variables, for loadConfig. */
+export function scraperProblems(config: { NODE_ENV: string; SCRAPER_ALLOW_PRIVATE_ADDRESSES: boolean }): string[] {
+	if (config.NODE_ENV === "production" && config.SCRAPER_ALLOW_PRIVATE_ADDRESSES) {
+		return ["SCRAPER_ALLOW_PRIVATE_ADDRESSES must not be true when NODE_ENV=production: it opens the scraper to loopback and private networks (SSRF)"];
+	}
+	return [];
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Context, Service, ServiceSchema } from "moleculer";
+import { Errors, type Context, type Service, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiRouteSchema, type ApiSettingsSchema } from "moleculer-web";
 import type Redis from "ioredis";
 import { configFor, type Config } from "../config";
@@ -13,8 +13,12 @@ import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type CheckResult, type Readiness } from "./api/readiness";
 import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
 import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
-import { docsPage } from "./api/docs-page";
-import { requestGuards, verifyUtf8 } from "./api/request-guards";
+import { docsPage, docsPageHeaders } from "./api/docs-page";
+import { jsonBodyParser, optionsGuard, requestGuards } from "./api/request-guards";
+import { applyIdempotency, idempotencyKey, IdempotencyStore, replayOf, writeReplay } from "./api/idempotency";
+import { batchItems, BatchQuota } from "./api/batch-quota";
+import { RevokedUsers } from "./api/revoked-users";
+import { WindowCounter } from "./api/rate-limit-store";
 import { answerClientErrors } from "./api/client-errors";
 import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
 import { clearCaches, collectAdminStats } from "./api/admin";
@@ -28,6 +32,10 @@ interface ApiVars {
 	aliases: RoutedAlias[];
 	/** False from a change in the cluster's services until moleculer-web has routed them again. */
 	routesFresh: boolean;
+	/** Accounts deleted while their access tokens still live. */
+	revoked: RevokedUsers;
+	idempotency: IdempotencyStore;
+	batchQuota: BatchQuota;
 }
 interface RegistryAction {
 	name: string;
@@ -38,7 +46,7 @@ interface ApiMethods {
 	gatewayChecks(): Record<string, () => Promise<CheckResult>>;
 	addRoute(route: ApiRouteSchema, toBottom?: boolean): unknown;
 	authenticate(ctx: Context, route: unknown, req: IncomingMessage): AuthUser | null;
-	authorize(ctx: Context<unknown, GatewayMeta>, route: unknown, req: GatewayRequest): void;
+	authorize(ctx: Context<unknown, GatewayMeta>, route: unknown, req: GatewayRequest, res: ServerResponse): Promise<void>;
 }
 type ApiThis = Service<ApiSettingsSchema> & ApiVars & ApiMethods;
 
@@ -57,10 +65,12 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 		authentication: true,
 		authorization: true,
 		// JSON only: every action takes JSON, and one parser means one set of rules to check.
-		bodyParsers: { json: { limit: config.API_BODY_LIMIT, strict: true, verify: verifyUtf8 } },
-		use: [requestGuards],
+		// OPTIONS is answered before the body is read: it never runs an action.
+		bodyParsers: false,
+		use: [optionsGuard, jsonBodyParser({ limit: config.API_BODY_LIMIT, strict: true }), requestGuards],
 		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage, res: ServerResponse) {
-			ctx.meta.ip = clientIp(req, config.TRUST_PROXY);
+			ctx.meta.ip = clientIp(req, config.TRUST_PROXY, config.TRUST_PROXY_HOPS);
+			res.setHeader("X-Content-Type-Options", "nosniff");
 			mirrorRateLimitHeaders(res);
 		}
 	};
@@ -70,7 +80,7 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 			window: 60_000,
 			limit: config.API_RATE_LIMIT_PER_MIN,
 			headers: true,
-			key: (req: IncomingMessage) => clientIp(req, config.TRUST_PROXY),
+			key: (req: IncomingMessage) => clientIp(req, config.TRUST_PROXY, config.TRUST_PROXY_HOPS),
 			...(service.redis ? { StoreFactory: redisRateLimitStore(service.redis, config.LIMITER_ID_PREFIX) } : {})
 		};
 	}
@@ -94,6 +104,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		routes: [
 			{
 				path: "/",
+				use: [optionsGuard],
 				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
 				mappingPolicy: "restrict",
 				aliases: {
@@ -109,12 +120,15 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		// moleculer-web also accepts a function here, which its typings do not say.
 		rootCallOptions: saneRequestId as unknown as ApiSettingsSchema["rootCallOptions"],
 		onError(this: ApiThis, req: IncomingMessage, res: ServerResponse, err: HttpError) {
+			const replay = replayOf(err);
+			if (replay) return writeReplay(res, replay);
 			const requestId = String(res.getHeader("X-Request-ID") ?? "") || undefined;
 			const body = errorBody(err, requestId);
 			if (body.error.status >= 500) {
 				this.logger.error(`${req.method} ${req.url} failed`, { requestId, error: err.message, type: err.type, stack: err.stack });
 			}
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
+			res.setHeader("X-Content-Type-Options", "nosniff");
 			mirrorRateLimitHeaders(res);
 			const retryAfter = retryAfterSec(err, res);
 			if (retryAfter !== undefined) res.setHeader("Retry-After", String(retryAfter));
@@ -160,8 +174,10 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		/** A readable page of the OpenAPI document, for people; it needs nothing from the internet. */
 		docs: {
 			handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>) {
+				const html = docsPage("/api/openapi.json");
 				ctx.meta.$responseType = "text/html; charset=utf-8";
-				return docsPage("/api/openapi.json");
+				ctx.meta.$responseHeaders = docsPageHeaders(html);
+				return html;
 			}
 		},
 
@@ -194,6 +210,10 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 	},
 
 	events: {
+		/** An account is gone: its access tokens stop working here now, not when they expire. */
+		"users.deleted"(this: ApiThis, ctx: Context<{ id: string; until: number }>) {
+			return this.revoked.add(ctx.params.id, ctx.params.until);
+		},
 		// moleculer-web reroutes after a debounce; until then new services answer 404 here.
 		"$services.changed"(this: ApiThis) {
 			this.routesFresh = false;
@@ -214,11 +234,25 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		},
 		/** moleculer-web's hook: the bearer token's user, put in ctx.meta.user. */
 		authenticate(this: ApiThis, _ctx: Context, _route: unknown, req: IncomingMessage) {
-			return userFromRequest(req, accessSecret(this.config.JWT_SECRET)) ?? null;
+			const user = userFromRequest(req, accessSecret(this.config.JWT_SECRET));
+			if (user && this.revoked.has(user.id)) throw new Errors.MoleculerClientError("The account of this access token was deleted", 401, "INVALID_TOKEN");
+			return user ?? null;
 		},
-		/** moleculer-web's hook: the action's `auth` key decides. */
-		authorize(this: ApiThis, ctx: Context<unknown, GatewayMeta>, _route: unknown, req: GatewayRequest) {
+		/**
+		 * moleculer-web's hook: the action's `auth` key decides; then a signed-in POST's
+		 * Idempotency-Key, and the caller's quota when the action is batch work.
+		 */
+		async authorize(this: ApiThis, ctx: Context<unknown, GatewayMeta>, _route: unknown, req: GatewayRequest, res: ServerResponse) {
 			checkAccess(req, ctx.meta.user);
+			const user = ctx.meta.user;
+			if (!user) return;
+			const key = req.method === "POST" && req.$action?.auth !== "public" ? idempotencyKey(req) : undefined;
+			if (key) {
+				ctx.meta.idempotencyKey = key;
+				await applyIdempotency(this.idempotency, user.id, key, req, res);
+			}
+			const batch = req.$action?.batch;
+			if (batch) res.once("close", await this.batchQuota.admit(user.id, batchItems(req.$params, batch.items)));
 		}
 	},
 
@@ -227,12 +261,23 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		this.routesFresh = false;
 		this.settings.port = this.config.PORT;
 		this.settings.ip = this.config.HOST;
-		if (this.config.REDIS_URL) this.redis = acquireRedis(this.broker, this.config.REDIS_URL);
+		const c = this.config;
+		if (c.REDIS_URL) this.redis = acquireRedis(this.broker, c.REDIS_URL);
+		this.revoked = new RevokedUsers(this.redis, `${c.LIMITER_ID_PREFIX}:revoked-users`);
+		this.idempotency = new IdempotencyStore(this.redis, c.LIMITER_ID_PREFIX, c.IDEMPOTENCY_TTL_SEC * 1000, Math.max(30_000, 3 * c.REQUEST_TIMEOUT));
+		this.batchQuota = new BatchQuota(
+			{ itemsPerHour: c.BATCH_ITEMS_PER_HOUR, concurrent: c.BATCH_CONCURRENT_PER_USER },
+			new WindowCounter(this.redis, `${c.LIMITER_ID_PREFIX}:batch-items`, 3600_000)
+		);
 		if (!this.config.JWT_SECRET) {
 			this.logger.warn("JWT_SECRET is unset: access tokens are signed with a per-process secret and die on restart");
 		}
 		this.addRoute(apiRoute(this));
 		answerClientErrors(this.server);
+	},
+
+	async started(this: ApiThis) {
+		await this.revoked.load();
 	},
 
 	async stopped(this: ApiThis) {

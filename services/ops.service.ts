@@ -57,6 +57,8 @@ const OpsService: ServiceSchema<ServiceSettingSchema, OpsMethods, OpsVars> = {
 	actions: {
 		info: {
 			visibility: "public",
+			// A read: a call to a node that just died is retried on another one.
+			idempotent: true,
 			handler(this: OpsThis): NodeInfo {
 				const broker = this.broker;
 				const mem = process.memoryUsage();
@@ -120,6 +122,7 @@ const OpsService: ServiceSchema<ServiceSettingSchema, OpsMethods, OpsVars> = {
 
 		drainStatus: {
 			visibility: "public",
+			idempotent: true,
 			handler(this: OpsThis): DrainStatus {
 				return this.drainStatus();
 			}

@@ -176,6 +176,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		import: {
 			rest: "POST /tracklist/import",
 			auth: "required",
+			// Each URL is a job: the gateway counts them against the caller's hourly quota.
+			batch: { items: "urls" },
 			params: { urls: { type: "array", items: urlParam, min: 1, max: 10000 }, force_refresh: { type: "boolean", default: false, convert: true } },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ urls: string[]; force_refresh: boolean }>) {
 				requireUser(ctx);
@@ -574,8 +576,14 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		async startImport(this: ScraperThis, ctx: GatewayContext, kind: ImportDoc["kind"], urls: string[], forceRefresh: boolean) {
 			if (!serviceAvailable(this.broker, "scheduler")) throw new Errors.MoleculerError("The scheduler is not running, so scrapes cannot be queued; try again later", 503, "SCHEDULER_UNAVAILABLE");
 			const ownerId = ctx.meta.user?.id;
+			// A repeat of a request whose answer was lost (a timeout) finds the import it made, so it is not made twice.
+			const requestKey = ownerId ? ctx.meta.idempotencyKey : undefined;
+			if (requestKey) {
+				const made = await this.store().imports.findOne({ ownerId, requestKey });
+				if (made) return this.broker.call<TaskView, { id: string }>("tasks.get", { id: made._id });
+			}
 			const task = await this.broker.call<TaskView, object>("tasks.create", { kind: kind === "scrape" ? "tracklist.scrape" : "tracklist.import", total: urls.length, ...(ownerId ? { ownerId } : {}) });
-			await createImport(this.store(), { _id: task.id, kind, total: urls.length, forceRefresh, createdAt: Date.now(), ...(ownerId ? { ownerId } : {}) }, urls);
+			await createImport(this.store(), { _id: task.id, kind, total: urls.length, forceRefresh, createdAt: Date.now(), ...(ownerId ? { ownerId } : {}), ...(requestKey ? { requestKey } : {}) }, urls);
 			const jobs = urls.map((url, index) => ({ type: SCRAPE_JOB, entity: `${task.id}:${index}`, tier: "high", payload: { url, importId: task.id, index, forceRefresh } }));
 			for (let from = 0; from < jobs.length; from += 1000) await this.broker.call("scheduler.enqueue", { jobs: jobs.slice(from, from + 1000) });
 			return task;

@@ -16,6 +16,7 @@ import { Sessions, type IssuedRefresh } from "./users/sessions";
 import { SpotifyAuthClient } from "./users/spotify-auth";
 import { SpotifyLinks, type SpotifyAccessToken } from "./users/spotify-link";
 import { LoginThrottle } from "./users/throttle";
+import { canonicalEmail, registrableEmail } from "./users/emails";
 
 /** What register, login and refresh answer. */
 export interface SessionView {
@@ -97,7 +98,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 			auth: "public",
 			params: registerParams,
 			async handler(this: UsersThis, ctx: GatewayContext<RegisterParams>): Promise<SessionView> {
-				const { email, password, displayName, preferences = {} } = ctx.params;
+				const { password, displayName, preferences = {} } = ctx.params;
+				const email = registrableEmail(ctx.params.email);
 				const conflict = () => new Errors.MoleculerClientError("An account with this email exists already", 409, "EMAIL_TAKEN");
 				if (await this.users().findOne({ email })) throw conflict();
 				const now = Date.now();
@@ -135,8 +137,10 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 			auth: "public",
 			params: loginParams,
 			async handler(this: UsersThis, ctx: GatewayContext<{ email: string; password: string }>): Promise<SessionView> {
-				const { email, password } = ctx.params;
-				await this.throttle.check(email);
+				const { password } = ctx.params;
+				// Accounts made before emails were canonical may hold other characters: they still sign in.
+				const email = canonicalEmail(ctx.params.email) ?? ctx.params.email;
+				await this.throttle.attempt(email);
 				const user = await this.users().findOne({ email });
 				const cost = this.config.PASSWORD_HASH_COST;
 				const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNothing(password, cost);
@@ -211,9 +215,14 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 				if (password !== undefined) {
 					// Only the user, knowing the current password: an admin cannot take over an account this way.
 					if (caller.id !== id) throw new Errors.MoleculerClientError("Only the user themself changes their password", 403, "FORBIDDEN");
-					if (currentPassword === undefined || !(await verifyPassword(currentPassword, user.passwordHash))) {
+					if (currentPassword === undefined) throw new Errors.MoleculerClientError("currentPassword is missing or wrong", 403, "INVALID_CREDENTIALS");
+					// A guess at the password like a login's: counted, and locked out alike.
+					await this.throttle.attempt(user.email);
+					if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+						await this.throttle.failed(user.email);
 						throw new Errors.MoleculerClientError("currentPassword is missing or wrong", 403, "INVALID_CREDENTIALS");
 					}
+					await this.throttle.succeeded(user.email);
 					set.passwordHash = await hashPassword(password, this.config.PASSWORD_HASH_COST);
 				}
 				const updated = await this.users().findOneAndUpdate({ _id: id }, Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set });
@@ -303,6 +312,7 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		/** Figures for GET /admin/stats. */
 		stats: {
 			visibility: "public",
+			idempotent: true,
 			async handler(this: UsersThis) {
 				const now = Date.now();
 				const live = { rotatedAt: { $exists: false }, revokedAt: { $exists: false }, expiresAt: { $gt: now } };
@@ -342,6 +352,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 				}
 				removed.users = own;
 				ctx.emit("users.forgotten", { id, accountDeleted });
+				// To every gateway: access tokens of the account live on until they expire, and must not.
+				if (accountDeleted) ctx.broadcast("users.deleted", { id, until: Date.now() + this.config.ACCESS_TOKEN_TTL_SEC * 1000 });
 				return { userId: id, removed, skipped, failed, complete, accountDeleted };
 			}
 		}

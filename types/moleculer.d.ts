@@ -14,5 +14,16 @@ declare module "moleculer" {
 		auth?: "public" | "optional" | "required" | "admin";
 		/** The action's own call timeout in ms (Moleculer honours it; its typings lack it). */
 		timeout?: number;
+		/**
+		 * Whether running the action twice is harmless, which lets the broker retry it after a
+		 * timeout or a lost node. Unset: true for actions routed only for GET, false otherwise
+		 * (mixins/retry-policy.ts).
+		 */
+		idempotent?: boolean;
+		/**
+		 * Batch work: the param holding the list of items one call submits. The gateway counts
+		 * those items against the caller's hourly quota and caps their concurrent batch calls.
+		 */
+		batch?: { items: string };
 	}
 }

@@ -5,7 +5,11 @@ import { verifyAccessToken } from "../users/access-token";
 
 /** What moleculer-web attaches to a request once it has resolved the alias. */
 export interface GatewayRequest extends IncomingMessage {
-	$action?: { name: string; auth?: "public" | "optional" | "required" | "admin" };
+	$action?: { name: string; auth?: "public" | "optional" | "required" | "admin"; batch?: { items: string } };
+	/** The merged params the action will get. */
+	$params?: Record<string, unknown>;
+	originalUrl?: string;
+	body?: unknown;
 }
 
 /**
@@ -31,9 +35,18 @@ export function checkAccess(req: GatewayRequest, user: AuthUser | undefined): vo
 	if (rule === "admin" && user?.role !== "admin") throw new Errors.MoleculerClientError("Admins only", 403, "FORBIDDEN");
 }
 
-/** The client's address; X-Forwarded-For is believed only behind a trusted proxy. */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-	const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
-	const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-	return first || req.socket.remoteAddress || "unknown";
+/**
+ * The client's address. Behind `hops` proxies we run, each appends the address it saw to
+ * X-Forwarded-For, so the entry `hops` from the right is the one our outermost proxy wrote; the
+ * entries left of it are whatever the client sent and prove nothing. Without a trusted proxy,
+ * the socket's peer.
+ */
+export function clientIp(req: IncomingMessage, trustProxy: boolean, hops = 1): string {
+	const socketIp = req.socket.remoteAddress || "unknown";
+	if (!trustProxy) return socketIp;
+	const header = req.headers["x-forwarded-for"];
+	const entries = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map(s => s.trim()).filter(Boolean);
+	if (entries.length === 0) return socketIp;
+	// Fewer entries than proxies: the request skipped one; the furthest entry is the best we have.
+	return entries[Math.max(0, entries.length - hops)];
 }

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * The API docs page: one self-contained HTML file that reads the OpenAPI document and lists every
  * route with its parameters and who may call it. No CDN, so it works on a machine without internet.
@@ -41,4 +43,22 @@ fetch(${JSON.stringify(specUrl)}).then(r => r.json()).then(doc => {
 </body>
 </html>
 `;
+}
+
+function inlineHash(html: string, tag: "script" | "style"): string {
+	const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(html);
+	return m ? `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'` : "'none'";
+}
+
+/**
+ * Headers of the docs page: nothing runs but its own inline script and style (by hash), it talks
+ * only to this origin, no one may frame it, and no browser may sniff it as something else.
+ */
+export function docsPageHeaders(html: string): Record<string, string> {
+	return {
+		"Content-Security-Policy": `default-src 'none'; script-src ${inlineHash(html, "script")}; style-src ${inlineHash(html, "style")}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options": "DENY",
+		"Referrer-Policy": "no-referrer"
+	};
 }

@@ -54,6 +54,7 @@ function fieldProblems(data: unknown): FieldProblem[] | undefined {
  * "Internal error": messages and stacks of internal failures stay in the logs.
  */
 export function errorBody(err: HttpError, requestId?: string): ErrorBody {
+	if (err.type === "REQUEST_TIMEOUT") return timeoutBody(requestId);
 	const status = statusOf(err);
 	const internal = status >= 500 && (err.type === undefined || err.type === "UNKNOWN_ERROR");
 	const type = bodyParserTypes[err.type ?? ""] ?? err.type ?? (status === 404 ? "NOT_FOUND" : internal ? "INTERNAL_ERROR" : err.name);
@@ -63,6 +64,15 @@ export function errorBody(err: HttpError, requestId?: string): ErrorBody {
 	if (fields) body.error.fields = fields;
 	else if (!internal && err.data !== undefined) body.error.data = err.data;
 	return body;
+}
+
+/**
+ * A call that ran out of time is a 504. Moleculer's message and data name the action and the
+ * node; the client learns only that the work may still finish, and how to repeat it safely.
+ */
+function timeoutBody(requestId?: string): ErrorBody {
+	const message = "The request timed out; the work may still complete. Repeat a POST with the same Idempotency-Key header so it cannot run twice.";
+	return { error: { status: 504, type: "GATEWAY_TIMEOUT", message, ...(requestId ? { requestId } : {}) } };
 }
 
 /** Seconds until the client may try again, from the service's `data.retryAfterSec` or the rate limiter's reset. */

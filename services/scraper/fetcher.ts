@@ -112,7 +112,7 @@ export class PageFetcher {
 				}
 			});
 		} catch (err) {
-			if (err instanceof TransportError) throw new FetchFailedError(url.href, err.message);
+			if (err instanceof TransportError) throw withDetail(new FetchFailedError(url.href, err.message), err.cause);
 			throw err;
 		}
 	}
@@ -131,4 +131,10 @@ export class PageFetcher {
 		if (res.status >= 500 || res.status === 408) throw new FetchFailedError(url.href, `HTTP ${res.status}`, res.status);
 		throw new FetchRefusedError(url.href, res.status);
 	}
+}
+
+/** The socket's or resolver's own words go on the stack, which is logged, never on the message, which clients see. */
+function withDetail(err: FetchFailedError, cause: unknown): FetchFailedError {
+	if (cause instanceof Error) err.stack = `${err.stack ?? err.message}\nCaused by: ${cause.message}`;
+	return err;
 }

@@ -45,6 +45,22 @@ export class TransportError extends Error {
 	}
 }
 
+/** Resolver and socket failures, said without the resolver's words, host names or addresses (clients see this message). */
+const NETWORK_FAILURES: Record<string, string> = {
+	ENOTFOUND: "the host name does not resolve",
+	EAI_AGAIN: "the host name does not resolve",
+	ECONNREFUSED: "the connection was refused",
+	ECONNRESET: "the connection was reset",
+	ETIMEDOUT: "the connection timed out",
+	EHOSTUNREACH: "the host is unreachable",
+	ENETUNREACH: "the host is unreachable"
+};
+
+function networkError(err: NodeJS.ErrnoException): TransportError {
+	const what = NETWORK_FAILURES[err.code ?? ""] ?? "the connection failed";
+	return Object.assign(new TransportError(`network error (${what})`, false), { cause: err });
+}
+
 export const systemResolver: Resolver = hostname => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 export function defaultGuard(allowPrivate: boolean, resolve: Resolver = systemResolver): AddressGuard {
@@ -138,7 +154,7 @@ export function httpGet(url: URL, opts: HttpGetOptions): Promise<RawResponse> {
 			res.on("aborted", () => done(new TransportError("the connection closed mid-body", false)));
 		});
 		const timer = setTimeout(() => done(new TransportError(`timed out after ${opts.timeoutMs} ms`, true)), opts.timeoutMs);
-		req.on("error", err => done(err instanceof UrlRefusedError || err instanceof TransportError ? err : new TransportError(`network error (${err.message})`, false)));
+		req.on("error", err => done(err instanceof UrlRefusedError || err instanceof TransportError ? err : networkError(err)));
 		req.end();
 	});
 }

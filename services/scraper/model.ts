@@ -129,6 +129,8 @@ export interface ImportDoc extends Doc {
 	/** The task id (tasks service). */
 	kind: "scrape" | "import";
 	ownerId?: string;
+	/** The client's Idempotency-Key of the request that made it: a repeat of that request finds it. */
+	requestKey?: string;
 	total: number;
 	forceRefresh: boolean;
 	createdAt: number;

@@ -16,6 +16,8 @@ export interface GatewayMeta {
 	$responseType?: string;
 	$responseHeaders?: Record<string, string>;
 	$location?: string;
+	/** The client's Idempotency-Key of a signed-in POST: a service may dedupe its writes on it. */
+	idempotencyKey?: string;
 }
 
 export type GatewayContext<P = Record<string, unknown>> = Context<P, GatewayMeta>;

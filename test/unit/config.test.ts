@@ -33,6 +33,13 @@ describe("configuration", () => {
 		expect(problemsOf({ MONGO_URL: "postgres://x" })[0]).toMatch(/^MONGO_URL must be mongodb:\/\//);
 	});
 
+	it("refuses SCRAPER_ALLOW_PRIVATE_ADDRESSES=true with NODE_ENV=production, naming the variable", () => {
+		const production = { NODE_ENV: "production", JWT_SECRET: "x".repeat(40) };
+		expect(problemsOf({ ...production, SCRAPER_ALLOW_PRIVATE_ADDRESSES: "true" })).toEqual([expect.stringMatching(/^SCRAPER_ALLOW_PRIVATE_ADDRESSES must not be true when NODE_ENV=production/)]);
+		expect(problemsOf(production)).toEqual([]);
+		expect(problemsOf({ NODE_ENV: "test", SCRAPER_ALLOW_PRIVATE_ADDRESSES: "true" })).toEqual([]);
+	});
+
 	it("reports every bad variable at once", () => {
 		expect(problemsOf({ PORT: "x", METRICS_PORT: "-1", NODE_ID: "has space" })).toHaveLength(3);
 	});

@@ -3,6 +3,9 @@
  * OpenAPI document, as an admin (so authorization is not what stops them) and a sample without a
  * token. Each must get a 4xx in the documented error shape, none a 5xx, and nothing stored may
  * change. Routes are read from GET /api/v1/openapi.json, so a new route is covered without edits.
+ * Since issue 20 it also sends OPTIONS with bodies, bodies that do not decode as their
+ * Content-Encoding, nesting 10,000 levels deep, prototype keys and credentials in the query, and
+ * races concurrent requests.
  */
 import type { ServiceSchema } from "moleculer";
 import { serviceCatalog } from "../../../services";
@@ -144,4 +147,24 @@ describe("malformed requests to every route get a 4xx in the error shape and cha
 		// One assertion, so a run shows both the wrong answers and the changed data.
 		expect({ wrongAnswers: [...failures].map(([what, where]) => `${what}: ${where.join(", ")}`), changedData: changed }).toEqual({ wrongAnswers: [], changedData: [] });
 	}, 300_000);
+
+	it("holds under concurrent races: one account per email, the login limit, one run per Idempotency-Key", async () => {
+		const email = `race-${Date.now()}@example.com`;
+		const registrations = await Promise.all(
+			Array.from({ length: 20 }, () => gw.request("POST", "/api/v1/users/register", { body: { email, password: "correct horse battery", displayName: "Race" } }))
+		);
+		expect(registrations.map(r => r.status).sort()).toEqual([201, ...Array.from({ length: 19 }, () => 409)]);
+
+		const logins = await Promise.all(Array.from({ length: 30 }, (_, i) => gw.request("POST", "/api/v1/auth/login", { body: { email, password: `wrong guess ${i}` } })));
+		// LOGIN_MAX_FAILURES (5 by default) attempts are checked; every other one is refused unchecked.
+		expect(logins.filter(r => r.status !== 429).length).toBeLessThanOrEqual(5);
+		expect(logins.filter(r => r.status >= 500)).toEqual([]);
+
+		const playlists = await Promise.all(
+			Array.from({ length: 10 }, () => gw.request<{ id?: string }>("POST", "/api/v1/playlist/bpm/171", { headers: { ...adminAuth, "idempotency-key": "race-playlist" }, body: { duration: 10, spotify: false } }))
+		);
+		const created = new Set(playlists.filter(r => r.status === 201).map(r => r.body.id));
+		expect(created.size).toBe(1);
+		expect(playlists.every(r => r.status === 201 || r.status === 409)).toBe(true);
+	}, 120_000);
 });

@@ -1,5 +1,5 @@
 import type { Logger } from "moleculer";
-import { consoleLogger } from "../../../mixins/logging/format";
+import { consoleLoggerOptions } from "../../../mixins/logging/format";
 import { RepeatedLog } from "../../../mixins/logging/repeated";
 
 function recordingLogger(): { logger: Logger; lines: string[] } {
@@ -11,13 +11,13 @@ function recordingLogger(): { logger: Logger; lines: string[] } {
 
 describe("log format", () => {
 	it("is readable and coloured on a terminal and JSON elsewhere when auto", () => {
-		expect(consoleLogger("info", "auto", true).options).toMatchObject({ formatter: "full", colors: true, level: "info" });
-		expect(consoleLogger("info", "auto", false).options).toMatchObject({ formatter: "json", colors: false });
+		expect(consoleLoggerOptions("info", "auto", true)).toMatchObject({ formatter: "full", colors: true, level: "info" });
+		expect(consoleLoggerOptions("info", "auto", false)).toMatchObject({ formatter: "json", colors: false });
 	});
 
 	it("keeps an explicit format whatever the output is", () => {
-		expect(consoleLogger("warn", "json", true).options).toMatchObject({ formatter: "json", colors: false });
-		expect(consoleLogger("warn", "short", false).options).toMatchObject({ formatter: "short", colors: false });
+		expect(consoleLoggerOptions("warn", "json", true)).toMatchObject({ formatter: "json", colors: false });
+		expect(consoleLoggerOptions("warn", "short", false)).toMatchObject({ formatter: "short", colors: false });
 	});
 });
 

@@ -177,6 +177,18 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 		expect(jobs.done).toBeGreaterThanOrEqual(5);
 	});
 
+	it("makes one import for one Idempotency-Key, even when the repeat runs again after the first answer was lost", async () => {
+		const urls = [5, 6].map(i => site.url + site.pathOf(site.sets[i]));
+		const meta = { user: alice, idempotencyKey: "import-lost-answer" };
+		const first = await gw.broker.call<TaskBody, object>("scraper.import", { urls }, { meta });
+		const again = await gw.broker.call<TaskBody, object>("scraper.import", { urls }, { meta });
+		expect(again.id).toBe(first.id);
+		const other = await gw.broker.call<TaskBody, object>("scraper.import", { urls }, { meta: { user: bob, idempotencyKey: "import-lost-answer" } });
+		expect(other.id).not.toBe(first.id);
+		await finished(first.id, alice);
+		await finished(other.id, bob);
+	});
+
 	it("lists an event's tracklists across site pages, filters by date, and reuses cached listing pages", async () => {
 		const event = site.sets[0].event;
 		const all = site.sets.filter(s => s.event.slug === event.slug);

@@ -5,7 +5,7 @@
  */
 import { effective, jsonBody, pathSegment, queryPairs } from "./encode";
 import { conforms, requiredSample, sample, type Carrier, type JsonSchema } from "./schema";
-import { BAD_BYTES, DEPTH, describe, nestedArray, nestedObject, RawJson, variantsFor, type Family, type Variant } from "./values";
+import { BAD_BYTES, DEEPEST, DEPTH, describe, nestedArray, nestedObject, RawJson, variantsFor, type Family, type Variant } from "./values";
 
 /** Nesting depth of values sent in a URL, where 2000 levels would not fit. */
 const URL_DEPTH = 60;
@@ -31,7 +31,7 @@ export interface OpenApiDocument {
  * "no-5xx": it is odd but conforms to the contract, on a route that only reads: anything but a
  * server error (and nothing stored may change, which the suite checks at the end).
  */
-export type Expectation = { kind: "4xx"; status?: number } | { kind: "no-5xx" };
+export type Expectation = { kind: "4xx"; status?: number } | { kind: "no-5xx" } | { kind: "exact"; status: number };
 
 export interface Case {
 	/** "POST /api/v1/playlist/bpm/{bpm}" */
@@ -213,6 +213,14 @@ function operationCases(o: Op, { ids, bodyLimit }: CaseOptions): Case[] {
 	// Operator-looking keys outside the declared fields: nothing of that shape may get through.
 	add("operator", "query $where=1", build(o, basePath, [...baseQuery, "$where=1"], baseBodyBytes), STRICT);
 	add("operator", "query filter[$gt]=", build(o, basePath, [...baseQuery, "filter[$gt]="], baseBodyBytes), STRICT);
+	// Secrets in the URL end up in logs and histories: refused whatever the route.
+	for (const pair of ["password=correct%20horse%20battery", "refreshToken=aaaaaaaaaaaaaaaaaaaaaaaaa", "access_token=x"]) {
+		add("credentials", `query ${pair.split("=")[0]}=...`, build(o, basePath, [...baseQuery, pair], baseBodyBytes), { kind: "4xx", status: 400 });
+	}
+	// Prototype keys in the query: the parser would drop them silently; they are refused instead.
+	for (const pair of ["__proto__[role]=admin", "constructor[prototype][role]=admin"]) add("prototype", `query ${pair}`, build(o, basePath, [...baseQuery, pair], baseBodyBytes), STRICT);
+	// OPTIONS, as a "preflight" for the route's own method and with its body: answered, never run.
+	add("options", `OPTIONS as a preflight for ${o.method}, with a body`, { ...build(o, basePath, baseQuery, baseBodyBytes ?? jsonBody({})), method: "OPTIONS", headers: { ...JSON_TYPE, "access-control-request-method": o.method } }, { kind: "exact", status: 204 });
 
 	if (!bodySchema || baseBody === undefined) return out;
 
@@ -233,12 +241,34 @@ function operationCases(o: Op, { ids, bodyLimit }: CaseOptions): Case[] {
 	add("operator", 'body {"$where": ...}', build(o, basePath, baseQuery, jsonBody({ ...baseBody, $where: "sleep(5000) || true" })), STRICT);
 	add("operator", 'body {"$set": ...}', build(o, basePath, baseQuery, jsonBody({ ...baseBody, $set: { role: "admin" } })), STRICT);
 
+	// Prototype keys: moleculer-web merges the body with Object.assign, where "__proto__" sets the prototype.
+	const bodyText = jsonBody(baseBody).toString("utf8");
+	const firstField = Object.keys(bodySchema.properties ?? {})[0] ?? "field";
+	for (const [label, inject] of [
+		["__proto__ holding every field", `"__proto__":${JSON.stringify({ ...baseBody, role: "admin" })}`],
+		["constructor.prototype", '"constructor":{"prototype":{"role":"admin"}}']
+	] as const) {
+		const text = bodyText === "{}" ? `{${inject}}` : `{${inject},${bodyText.slice(1)}`;
+		add("prototype", `body ${label}`, build(o, basePath, baseQuery, Buffer.from(text)), STRICT);
+	}
+	add("prototype", `body.${firstField} = {"__proto__": ...}`, build(o, basePath, baseQuery, jsonBody({ ...baseBody, [firstField]: new RawJson('{"__proto__":{"role":"admin"}}') })), STRICT);
+
 	// Whole bodies: broken JSON is a 400; a body that is not a JSON object, or not JSON, is a 4xx.
 	const broken = ["{bad", '{"a":', "{'a': 1}", '{"a": 1,}', '{"a": NaN}', "\u0000{}", '{"a": "\\x41"}'];
 	for (const text of broken) add("bad-json", `body ${JSON.stringify(text)}`, build(o, basePath, baseQuery, Buffer.from(text)), { kind: "4xx", status: 400 });
 	for (const b of BAD_BYTES) add("bad-json", `body with ${b.label} outside strings`, build(o, basePath, baseQuery, Buffer.concat([Buffer.from("{"), b.raw.bytes, Buffer.from("}")])), { kind: "4xx", status: 400 });
-	for (const text of ["[]", "[1, 2]", '"text"', "42", "null", "true", "[".repeat(DEPTH) + "]".repeat(DEPTH)]) {
-		add("bad-json", `body ${text.length > 20 ? "deeply nested array" : text}`, build(o, basePath, baseQuery, Buffer.from(text)), STRICT);
+	for (const text of ["[]", "[1, 2]", '"text"', "42", "null", "true", "[".repeat(DEPTH) + "]".repeat(DEPTH), "[".repeat(DEEPEST) + "]".repeat(DEEPEST)]) {
+		add("bad-json", `body ${text.length > 20 ? `array nested ${text.length / 2} levels` : text}`, build(o, basePath, baseQuery, Buffer.from(text)), STRICT);
+	}
+	for (const [label, deep] of [
+		["array", "[".repeat(DEEPEST) + "]".repeat(DEEPEST)],
+		["object", '{"a":'.repeat(DEEPEST) + "{}" + "}".repeat(DEEPEST)]
+	] as const) {
+		add("bad-json", `body.${firstField} = ${label} nested ${DEEPEST} levels`, build(o, basePath, baseQuery, jsonBody({ ...baseBody, [firstField]: new RawJson(deep) })), { kind: "4xx", status: 400 });
+	}
+	// A Content-Encoding the body does not decode as: 400, never a 500 from zlib.
+	for (const encoding of ["gzip", "deflate", "br", "zstd"]) {
+		add("encoding", `body labelled ${encoding} that does not decode`, build(o, basePath, baseQuery, baseBodyBytes, { ...JSON_TYPE, "content-encoding": encoding }), { kind: "4xx", status: 400 });
 	}
 	for (const type of ["text/plain", "application/xml", "application/octet-stream"]) {
 		add("content-type", `body sent as ${type}`, build(o, basePath, baseQuery, baseBodyBytes, { "content-type": type }), STRICT);

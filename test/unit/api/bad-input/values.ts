@@ -4,7 +4,20 @@
  */
 import type { JsonSchema } from "./schema";
 
-export type Family = "wrong-type" | "missing" | "huge" | "operator" | "traversal" | "unicode" | "bad-json" | "content-type" | "encoding" | "route";
+export type Family =
+	| "wrong-type"
+	| "missing"
+	| "huge"
+	| "operator"
+	| "prototype"
+	| "traversal"
+	| "unicode"
+	| "bad-json"
+	| "content-type"
+	| "encoding"
+	| "options"
+	| "credentials"
+	| "route";
 
 /** JSON text spliced into a body as-is (1e400 has no JavaScript value that serialises back to it). */
 export class RawJson {
@@ -32,6 +45,8 @@ export interface Variant {
 
 /** A nested array or object this deep, as the value of one field. */
 export const DEPTH = 2000;
+/** Deeper still, as JSON text (a JavaScript value this deep would overflow JSON.stringify here): 10,000 levels in 20 KB once crashed the gateway. */
+export const DEEPEST = 10_000;
 
 export function nestedArray(depth: number): unknown {
 	let v: unknown = [];

@@ -20,6 +20,7 @@ function fieldList(error: ErrorShape): unknown[] | undefined {
 export function verdict(c: Case, res: RawResponse): string | undefined {
 	const { status } = res;
 	if (status >= 500) return `server error ${status}`;
+	if (c.expect.kind === "exact") return status === c.expect.status ? undefined : `${status} instead of ${c.expect.status}`;
 	if (c.expect.kind === "4xx") {
 		if (status < 400) return `accepted with ${status}`;
 		if (c.expect.status !== undefined && status !== c.expect.status) return `${status} instead of ${c.expect.status}`;
