@@ -275,8 +275,13 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 
 	it("generates CUE sheets, serves them by id and as a file, and validates them against the audio", async () => {
 		const { body: set } = await scrape("/tracklist/fixture/no-microdata.html");
-		const refused = await gw.request<Body>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html`, audio_file_name: "set.mp3" } });
+		const refused = await gw.request<Body>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html`, audio_file_name: "set.mp3", missing_times: "refuse" } });
 		expect([refused.status, refused.body.error?.type]).toEqual([422, "CUE_MISSING_TIMES"]);
+		// By default (the seed systems' way) the missing time is estimated, and the answer says which.
+		const estimated = await gw.request<Body & { estimated_tracks: number[]; text: string; audio_file_name: string }>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html` } });
+		expect(estimated.status).toBe(201);
+		expect(estimated.body).toMatchObject({ estimated_tracks: [8], audio_file_name: "mara-quell-tobin-reyes-lantern-hall-festival-harbor-stage-portmere-2024-06-15.mp3" });
+		expect(estimated.body.text).toContain("    REM INDEX_ESTIMATED\r\n");
 		const made = await gw.request<Body & { id: string; text: string; checksum: string; size: number; track_count: number }>("POST", "/api/v1/cue/generate", {
 			body: { tracklist_id: set.id, audio_file_name: "basement-031.mp3", format: "standard" },
 			user: alice
