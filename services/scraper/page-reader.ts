@@ -14,6 +14,10 @@
  * - recordings are "Player N [h:mm:ss]" tabs (`li#mediaLinkBtn<id>`), named by the cue entries' `idPlayer`.
  */
 import { Parser } from "htmlparser2";
+import { tokenize, type TokenHandler } from "./tokenizer";
+
+/** Which tokenizer feeds the reader: the fast one, or htmlparser2 (kept to check the fast one against, and for the benchmark). */
+export type Tokenizer = "fast" | "htmlparser2";
 
 export const MAX_ROWS = 2000;
 const MAX_CAPTURE = 2000;
@@ -117,8 +121,8 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
 	else map.set(key, [value]);
 }
 
-/** Reads a page in one pass. Never throws on malformed HTML: htmlparser2 is forgiving. */
-export function readPage(html: string): PageFields {
+/** Reads a page in one pass. Never throws on malformed HTML. */
+export function readPage(html: string, tokenizer: Tokenizer = "fast"): PageFields {
 	const page: PageFields = { playlist: new Map(), page: new Map(), rows: [], h1Links: [], scripts: [], players: new Map(), sourceKinds: new Map(), rowCount: 0 };
 	const stack: Frame[] = [];
 	const captures: Capture[] = [];
@@ -136,7 +140,7 @@ export function readPage(html: string): PageFields {
 	let fTab: { depth: number; href?: string; kind?: string } | undefined;
 	let idedNext = false;
 	let lastDivText = "";
-	let lastText = "";
+	let runText = "";
 	let artistName: string | undefined;
 
 	const scopeOf = (): string | undefined => {
@@ -167,9 +171,9 @@ export function readPage(html: string): PageFields {
 		}
 	};
 
-	const parser = new Parser(
-		{
+	const handler: TokenHandler = {
 			onopentag(name, a) {
+				runText = "";
 				const frame: Frame = { name };
 				const cls = a.class;
 				const id = a.id;
@@ -195,7 +199,6 @@ export function readPage(html: string): PageFields {
 							players: [],
 							artistLinks: []
 						};
-						lastText = "";
 						artistName = undefined;
 						rowDepth = depth;
 					}
@@ -217,7 +220,7 @@ export function readPage(html: string): PageFields {
 					}
 					const title = a.title;
 					// "Name<span title="open artist page"><a href="/artist/…">": the text just before names the artist.
-					if (title === "open artist page") artistName = lastText;
+					if (title === "open artist page") artistName = runText.trim();
 					else if (name === "a" && artistName !== undefined && a.href) {
 						if (a.href.includes("/artist/") || a.href.includes("/dj/")) row.artistLinks.push({ name: artistName, href: a.href });
 						artistName = undefined;
@@ -304,13 +307,15 @@ export function readPage(html: string): PageFields {
 					return;
 				}
 				for (const c of captures) if (c.text.length < MAX_CAPTURE) c.text += text;
-				if (row && text.trim()) lastText = text.trim();
+				// Text between two tags; a tokenizer may hand it over in pieces (htmlparser2 splits at entities).
+				runText += text;
 				if (h1Link) h1Link.text += text;
 				if (inFirstH1 > 0 && firstH1) firstH1.text += text;
 				if (!row && stack[stack.length - 1]?.name === "div") lastDivText += text;
 			},
 
 			onclosetag(name) {
+				runText = "";
 				const depth = stack.length;
 				const frame = stack.pop();
 				if (name === "script" && inScript) {
@@ -346,10 +351,9 @@ export function readPage(html: string): PageFields {
 				}
 				if (name === "div" && !row && lastDivText.trim() === "IDed") idedNext = true;
 			}
-		},
-		{ decodeEntities: true }
-	);
-	parser.end(html);
+		};
+	if (tokenizer === "fast") tokenize(html, handler);
+	else new Parser(handler, { decodeEntities: true }).end(html);
 	if (row) page.rows.push(row);
 	if (page.h1Text === undefined && firstH1) {
 		page.h1Text = firstH1.text.replace(/\s+/g, " ").trim();

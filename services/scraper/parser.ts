@@ -8,7 +8,7 @@ import { Parser } from "htmlparser2";
 import { detectBlock } from "./blocks";
 import { BlockedError, NotATracklistError, ParseMismatchError } from "./errors";
 import type { MashupPart, PageLink, ParsedTracklist, SourceLink, TrackEntry } from "./model";
-import { readPage, type PageFields, type RowFields } from "./page-reader";
+import { readPage, type PageFields, type RowFields, type Tokenizer } from "./page-reader";
 import { absoluteUrl, clean, cueTextMs, featuredArtists, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
 
 export { MAX_ROWS } from "./page-reader";
@@ -308,8 +308,8 @@ function genresOf(values: string[] | undefined): string[] {
 }
 
 /** Parses one tracklist page; `url` resolves relative links and names the page in errors. */
-export function parseTracklistPage(html: string, url: string): ParsedTracklist {
-	const page = readPage(html);
+export function parseTracklistPage(html: string, url: string, opts: { tokenizer?: Tokenizer } = {}): ParsedTracklist {
+	const page = readPage(html, opts.tokenizer);
 	const tracks = buildTracks(page, url);
 	// The set's own block when the page has one; pages without microdata scopes have only one block.
 	const hasPlaylist = page.playlist.size > 0;

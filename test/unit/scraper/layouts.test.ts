@@ -2,7 +2,9 @@ import { generateCue } from "../../../services/scraper/cue";
 import { BLOCK_RETRY_AFTER_MS, BlockedError } from "../../../services/scraper/errors";
 import type { TracklistContent } from "../../../services/scraper/model";
 import { labelText, parseTracklistPage } from "../../../services/scraper/parser";
-import { readFixture } from "../../simulators/tracklists";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { generateSets, readFixture, renderSetPage } from "../../simulators/tracklists";
 import { indexMs, readCueSheets } from "./cue-reader";
 
 const PAGE = "https://www.1001tracklists.com/tracklist/2k7q9x1/mara-quell.html";
@@ -163,5 +165,26 @@ describe("CUE sheets read by an independent parser (@gplane/cue)", () => {
 		// Evenly between 0 and 15:00, then the last known track's duration (5:30) after it.
 		expect(read.sheet.files[0].tracks.map(t => indexMs(t.indexes[0].startingTime))).toEqual([0, 300000, 600000, 900000, 1230000]);
 		expect(() => generateCue(set, { audioFileName: "gaps.wav", format: "standard", includePregap: false, missingTimes: "refuse" })).toThrow(expect.objectContaining({ type: "CUE_MISSING_TIMES", data: { tracks: [2, 3, 5] } }));
+	});
+});
+
+describe("the fast tokenizer", () => {
+	const outcome = (html: string, tokenizer: "fast" | "htmlparser2") => {
+		try {
+			return parseTracklistPage(html, PAGE, { tokenizer });
+		} catch (err) {
+			return { error: (err as { type?: string }).type };
+		}
+	};
+
+	it("reads every fixture and generated page exactly as htmlparser2 does", () => {
+		const dir = path.resolve(__dirname, "../../fixtures/tracklists");
+		const pages = fs
+			.readdirSync(dir)
+			.filter(f => f.endsWith(".html"))
+			.map(f => fs.readFileSync(path.join(dir, f), "utf8"));
+		for (const set of generateSets({ seed: 16, sets: 10, tracks: 30 })) pages.push(renderSetPage(set));
+		expect(pages.length).toBeGreaterThan(15);
+		for (const html of pages) expect(outcome(html, "fast")).toEqual(outcome(html, "htmlparser2"));
 	});
 });
