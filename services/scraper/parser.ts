@@ -184,7 +184,7 @@ function toTrack(f: RowFields, position: number, ctx: RowContext): TrackEntry | 
 		playedWith
 	};
 	// The visible name can carry a version the microdata name lacks.
-	const visible = clean(f.trackValue) ? splitTrackText(clean(f.trackValue)).remix : undefined;
+	const visible = parts.remix === undefined && f.trackValue ? splitTrackText(f.trackValue).remix : undefined;
 	const remix = parts.remix ?? visible;
 	if (remix) track.remix = short(remix);
 	if (label) track.label = label;
