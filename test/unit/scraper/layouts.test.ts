@@ -1,6 +1,7 @@
 import { generateCue } from "../../../services/scraper/cue";
 import { BLOCK_RETRY_AFTER_MS, BlockedError } from "../../../services/scraper/errors";
 import type { TracklistContent } from "../../../services/scraper/model";
+import { applyDraftEdit } from "../../../services/scraper/params";
 import { labelText, parseTracklistPage } from "../../../services/scraper/parser";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -186,5 +187,33 @@ describe("the fast tokenizer", () => {
 		for (const set of generateSets({ seed: 16, sets: 10, tracks: 30 })) pages.push(renderSetPage(set));
 		expect(pages.length).toBeGreaterThan(15);
 		for (const html of pages) expect(outcome(html, "fast")).toEqual(outcome(html, "htmlparser2"));
+	});
+});
+
+describe("drafts of a page with two recordings", () => {
+	it("keep each track's recording, edit note and featured artists, so the sheet still has a FILE per recording", () => {
+		const base = parseTracklistPage(readFixture("layout-2026"), PAGE);
+		const draft = applyDraftEdit(base, {
+			id: "x",
+			tracks: [
+				{ artist: "A", title: "One", cue_ms: 0, recording: 1, edit: "Intro Edit" },
+				{ artist: "B ft. C", title: "Two", cue_ms: 200_000, recording: 1, featured: ["C"] },
+				{ artist: "D", title: "Three", played_with: true },
+				{ artist: "E", title: "Four", cue_ms: 0, recording: 2 }
+			]
+		});
+		expect(draft.recordings).toBe(2);
+		expect(draft.tracks.map(t => [t.recording, t.edit ?? null, t.featured ?? null])).toEqual([
+			[1, "Intro Edit", null],
+			[1, null, ["C"]],
+			[1, null, null],
+			[2, null, null]
+		]);
+		const [read] = readCueSheets([generateCue(draft, { audioFileName: "d.mp3", format: "standard", includePregap: false }).text]);
+		expect(read.errors).toEqual([]);
+		expect(read.sheet.files.map(f => [f.name, f.tracks.length])).toEqual([
+			["d-1.mp3", 2],
+			["d-2.mp3", 1]
+		]);
 	});
 });
