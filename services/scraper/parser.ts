@@ -4,11 +4,11 @@
  * IP-block pages, ParseMismatchError when the page claims tracks but none parse,
  * NotATracklistError when there is nothing to store. It never returns an empty tracklist.
  */
-import { Parser } from "htmlparser2";
 import { detectBlock } from "./blocks";
 import { BlockedError, NotATracklistError, ParseMismatchError } from "./errors";
 import type { MashupPart, PageLink, ParsedTracklist, SourceLink, TrackEntry } from "./model";
 import { readPage, type PageFields, type RowFields, type Tokenizer } from "./page-reader";
+import { tokenize } from "./tokenizer";
 import { absoluteUrl, clean, cueTextMs, featuredArtists, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
 
 export { MAX_ROWS } from "./page-reader";
@@ -65,30 +65,26 @@ export function labelText(raw: string | undefined): string {
 	let depth = 0;
 	let labelDepth = -1;
 	let current = "";
-	const p = new Parser(
-		{
-			onopentag(_name, a) {
-				depth++;
-				if (labelDepth < 0 && /\btrackLabel\b/.test(a.class ?? "")) {
-					labelDepth = depth;
-					current = "";
-				}
-			},
-			ontext(t) {
-				all += t;
-				if (labelDepth > 0) current += t;
-			},
-			onclosetag() {
-				if (depth === labelDepth) {
-					labelDepth = -1;
-					if (clean(current)) labels.push(clean(current));
-				}
-				depth--;
+	tokenize(value, {
+		onopentag(_name, a) {
+			depth++;
+			if (labelDepth < 0 && /\btrackLabel\b/.test(a.class ?? "")) {
+				labelDepth = depth;
+				current = "";
 			}
 		},
-		{ decodeEntities: true }
-	);
-	p.end(value);
+		ontext(t) {
+			all += t;
+			if (labelDepth > 0) current += t;
+		},
+		onclosetag() {
+			if (depth === labelDepth) {
+				labelDepth = -1;
+				if (clean(current)) labels.push(clean(current));
+			}
+			depth--;
+		}
+	});
 	return (labels.length ? labels.join(" / ") : clean(all)).replace(/^\[(.*)\]$/, "$1").trim();
 }
 
