@@ -1,51 +1,81 @@
 /**
- * npm run bench:scrape — parses a generated 100-track tracklist page over and over on one core and
- * prints pages parsed per second (goal: at least 300), next to the time cheerio alone takes to load
- * the same page with the same parser options, so the cost of the scraper's own work shows.
+ * npm run bench:scrape — pages parsed per CPU-second (goal: at least 300) on a generated 100-track
+ * page, the hand-written 2026-layout fixture and, when REAL_PAGES_DIR holds them, the real pages
+ * of test/fixtures/tracklists/real/manifest.json. For each page, side by side in one run:
  *
- * BENCH_SECONDS (3) per measurement, BENCH_TRACKS (100).
+ * - cheerio's load alone (a DOM, htmlparser2 underneath: what the parser used to start with);
+ * - a streaming htmlparser2 pass with no handler (the floor for any htmlparser2-based reader);
+ * - the scraper's own tokenizer with no handler;
+ * - parseTracklistPage fed by htmlparser2, and as shipped (the scraper's tokenizer).
+ *
+ * BENCH_SECONDS (1) per measurement, BENCH_TRACKS (100).
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { load } from "cheerio";
+import { Parser } from "htmlparser2";
 import { parseTracklistPage } from "../services/scraper/parser";
-import { generateSet, renderSetPage } from "../test/simulators/tracklists";
+import { tokenize } from "../services/scraper/tokenizer";
+import { generateSet, readFixture, renderSetPage } from "../test/simulators/tracklists";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100);
+const URL = "https://www.1001tracklists.com/tracklist/bench/set.html";
 
 /*
  * On a shared machine the wall clock also counts the time other processes hold the core, so each
- * measurement reports pages per CPU-second of this process too (all its threads, GC included).
+ * measurement reports pages per CPU-second of this process (all its threads, GC included).
  */
-function measure(name: string, run: () => void): { wall: number; cpu: number } {
-	for (let i = 0; i < 50; i++) run();
+function perCpuSecond(run: () => void): number {
+	for (let i = 0; i < 10; i++) run();
 	const deadline = performance.now() + SECONDS * 1000;
 	let n = 0;
-	const started = performance.now();
 	const cpuBefore = process.cpuUsage();
 	while (performance.now() < deadline) {
 		run();
 		n++;
 	}
-	const cpuUsed = process.cpuUsage(cpuBefore);
-	const elapsed = (performance.now() - started) / 1000;
-	const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
-	const wall = n / elapsed;
-	const cpu = n / cpuSeconds;
-	console.log(
-		`${name.padEnd(34)} ${wall.toFixed(0).padStart(6)} pages/s wall   ${cpu.toFixed(0).padStart(6)} pages per CPU-second   ${((cpuSeconds * 1000) / n).toFixed(3)} CPU-ms/page   (${n} runs)`
-	);
-	return { wall, cpu };
+	const used = process.cpuUsage(cpuBefore);
+	return n / ((used.user + used.system) / 1e6);
 }
 
+function pages(): Array<{ name: string; html: string }> {
+	const out = [
+		{ name: `generated ${TRACKS}-track page`, html: renderSetPage(generateSet(2024, 0, TRACKS)) },
+		{ name: "layout-2026 fixture", html: readFixture("layout-2026") }
+	];
+	const dir = process.env.REAL_PAGES_DIR;
+	if (dir) {
+		const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../test/fixtures/tracklists/real/manifest.json"), "utf8")) as { pages: Array<{ file: string; expected: { blocked?: string } }> };
+		for (const p of manifest.pages) {
+			const file = path.join(dir, p.file);
+			if (!p.expected.blocked && fs.existsSync(file)) out.push({ name: p.file.replace(/\.html$/, ""), html: fs.readFileSync(file, "utf8") });
+		}
+	}
+	return out;
+}
+
+const noop = { onopentag() {}, ontext() {}, onclosetag() {} };
+
 function main(): void {
-	const html = renderSetPage(generateSet(2024, 0, TRACKS));
-	const url = "https://www.1001tracklists.com/tracklist/bench/set.html";
-	const tracks = parseTracklistPage(html, url).tracks.length;
-	console.log(`bench:scrape: a ${tracks}-track page of ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${SECONDS} s per measurement, one core (${process.version}; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs)`);
-	const loadOnly = measure("cheerio load only (htmlparser2)", () => void load(html, { xml: { xmlMode: false, decodeEntities: true } }));
-	const full = measure("parseTracklistPage (load + parse)", () => void parseTracklistPage(html, url));
-	console.log(`parsing adds ${(1000 / full.cpu - 1000 / loadOnly.cpu).toFixed(3)} CPU-ms/page to cheerio's load; goal >= 300 pages/s: ${full.cpu >= 300 ? "met" : "NOT met"} per CPU-second, ${full.wall >= 300 ? "met" : "not met"} on the wall clock`);
+	console.log(`bench:scrape: ${SECONDS} s per measurement, pages per CPU-second, one core (${process.version}; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs)`);
+	if (!process.env.REAL_PAGES_DIR) console.log("(set REAL_PAGES_DIR to add the real pages of test/fixtures/tracklists/real/manifest.json)");
+	console.log(`${"page".padEnd(48)} ${"KiB".padStart(5)} ${"rows".padStart(4)} | ${"cheerio load".padStart(12)} ${"htmlparser2".padStart(11)} ${"tokenizer".padStart(9)} | ${"parse/hp2".padStart(9)} ${"parse".padStart(7)}  goal`);
+	let met = true;
+	for (const { name, html } of pages()) {
+		const rows = parseTracklistPage(html, URL).tracks.length;
+		const cheerio = perCpuSecond(() => void load(html, { xml: { xmlMode: false, decodeEntities: true } }));
+		const stream = perCpuSecond(() => new Parser(noop, { decodeEntities: true }).end(html));
+		const tokens = perCpuSecond(() => tokenize(html, noop));
+		const viaHp2 = perCpuSecond(() => void parseTracklistPage(html, URL, { tokenizer: "htmlparser2" }));
+		const full = perCpuSecond(() => void parseTracklistPage(html, URL));
+		met &&= full >= 300;
+		const f = (v: number, w: number) => v.toFixed(0).padStart(w);
+		console.log(`${name.slice(0, 48).padEnd(48)} ${f(Buffer.byteLength(html) / 1024, 5)} ${f(rows, 4)} | ${f(cheerio, 12)} ${f(stream, 11)} ${f(tokens, 9)} | ${f(viaHp2, 9)} ${f(full, 7)}  ${full >= 300 ? "met" : "NOT met"}`);
+		console.log(`${"".padEnd(48)} ratios: htmlparser2 pass / cheerio load ${(stream / cheerio).toFixed(2)}, tokenizer / htmlparser2 pass ${(tokens / stream).toFixed(2)}, parse / cheerio load ${(full / cheerio).toFixed(2)}`);
+	}
+	console.log(`goal >= 300 pages per CPU-second on every page: ${met ? "met" : "NOT met"}`);
 }
 
 main();

@@ -8,7 +8,7 @@ import { assertSelfOrAdmin, notFound, requireUser, type AuthUser, type GatewayCo
 import { actionAvailable, serviceAvailable } from "./shared/registry";
 import { audioDuration } from "./scraper/audio-header";
 import { normaliseContent } from "./scraper/content";
-import { generateCue } from "./scraper/cue";
+import { generateCue, type MissingTimes } from "./scraper/cue";
 import { validateSheet, validateTracks } from "./scraper/cue-validate";
 import { crossFieldError } from "./scraper/errors";
 import { urlPolicy, type ScrapeResult } from "./scraper/fetch-page";
@@ -40,7 +40,11 @@ interface ScraperMethods {
 	isFresh(doc: TracklistDoc): boolean;
 	linkCatalog(tracks: TrackEntry[]): Promise<Array<CatalogLink | null>>;
 	ingestScrape(result: ScrapeResult, startedAt: number): Promise<{ doc: TracklistDoc; outcome: string }>;
-	startImport(ctx: GatewayContext, kind: ImportDoc["kind"], urls: string[], forceRefresh: boolean): Promise<TaskView>;
+	startImport(ctx: GatewayContext, kind: ImportDoc["kind"], urls: string[], forceRefresh: boolean, correlationId?: string): Promise<TaskView>;
+	/** The tracklist at a URL, from the store while fresh (unless `forceRefresh`), else fetched now. */
+	scrapeNow(ctx: GatewayContext, url: string, forceRefresh: boolean): Promise<{ doc: TracklistDoc; cached: boolean; outcome: string }>;
+	assertCorrelationFree(correlationId: string): Promise<void>;
+	recordSyncScrape(ctx: GatewayContext, correlationId: string, url: string, tracklistId: string, outcome: string): Promise<void>;
 	reportProgress(importId: string): Promise<void>;
 	finishTask(importId: string): Promise<void>;
 	readListing(url: string): Promise<ListingPage>;
@@ -68,12 +72,38 @@ interface ListingParams {
 	end_date?: string | null;
 }
 
-interface CueParams {
+type CueParams = {
 	tracklist_id?: string;
 	tracklist_url?: string;
-	audio_file_name: string;
+	audio_file_name?: string;
+	audio_file_path?: string;
+	audio_file_names?: string[];
 	format: CueFormat;
 	include_pregap: boolean;
+	missing_times: MissingTimes;
+};
+
+type ScrapeParams = {
+	url: string;
+	force_refresh: boolean;
+	include_transitions: boolean;
+	async: boolean;
+	correlation_id?: string;
+};
+
+/** A client's own request id: a UUID or any short token of letters, digits, `-` and `_`. */
+const correlationParam = { type: "string", min: 1, max: 100, pattern: /^[\w-]+$/, optional: true } as const;
+
+/** "Mara Quell @ Lantern Hall 2024-06-15" → "mara-quell-lantern-hall-2024-06-15.mp3". */
+function defaultAudioName(title: string): string {
+	const slug = title
+		.normalize("NFKD")
+		.replace(/[\u0300-\u036f]/g, "")
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, "-")
+		.replace(/^-+|-+$/g, "")
+		.slice(0, 120);
+	return `${slug || "set"}.mp3`;
 }
 
 interface ValidateParams {
@@ -119,7 +149,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		versions: { indexes: [{ fields: { tracklistId: 1, version: 1 }, unique: true }, { fields: { userId: 1 } }] },
 		drafts: { indexes: [{ fields: { tracklistId: 1, userId: 1 }, unique: true }, { fields: { userId: 1 } }] },
 		cues: { indexes: [{ fields: { tracklistId: 1 } }, { fields: { ownerId: 1 } }] },
-		imports: { indexes: [{ fields: { ownerId: 1 } }] },
+		imports: { indexes: [{ fields: { ownerId: 1 } }, { fields: { correlationId: 1 } }] },
 		importItems: { indexes: [{ fields: { importId: 1, state: 1 } }] },
 		pages: { indexes: [{ fields: { fetchedAt: 1 } }] }
 	},
@@ -132,10 +162,19 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			rest: "GET /search",
 			auth: "public",
 			timeout: SCRAPE_TIMEOUT_MS,
-			params: { query: { type: "string", min: 1, max: 200, trim: true }, type: { type: "enum", values: ["dj", "event", "track"], default: "dj" }, ...listingParams },
-			async handler(this: ScraperThis, ctx: Context<ListingParams & { query: string; type: SearchType }>) {
-				const result = await this.listing(searchUrl(this.config.SCRAPER_SITE_URL, ctx.params.type, ctx.params.query), ctx.params);
-				return { query: ctx.params.query, type: ctx.params.type, ...result };
+			params: {
+				query: { type: "string", min: 1, max: 200, trim: true },
+				type: { type: "enum", values: ["dj", "event", "track"], optional: true },
+				// The seed systems' name for `type`.
+				search_type: { type: "enum", values: ["dj", "event", "track"], optional: true },
+				...listingParams
+			},
+			async handler(this: ScraperThis, ctx: Context<ListingParams & { query: string; type?: SearchType; search_type?: SearchType }>) {
+				const { type: given, search_type: seedType } = ctx.params;
+				if (given && seedType && given !== seedType) throw crossFieldError("type and search_type disagree; give one of them", ["type", "search_type"]);
+				const type: SearchType = given ?? seedType ?? "dj";
+				const result = await this.listing(searchUrl(this.config.SCRAPER_SITE_URL, type, ctx.params.query), ctx.params);
+				return { query: ctx.params.query, type, search_type: type, ...result };
 			}
 		},
 
@@ -153,22 +192,21 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 				url: urlParam,
 				force_refresh: { type: "boolean", default: false, convert: true },
 				include_transitions: { type: "boolean", default: false, convert: true },
-				async: { type: "boolean", default: false, convert: true }
+				async: { type: "boolean", default: false, convert: true },
+				correlation_id: correlationParam
 			},
-			async handler(this: ScraperThis, ctx: GatewayContext<{ url: string; force_refresh: boolean; include_transitions: boolean; async: boolean }>) {
+			async handler(this: ScraperThis, ctx: GatewayContext<ScrapeParams>) {
 				const url = fetchableUrl(ctx.params.url, urlPolicy(this.config)).href;
+				const correlationId = ctx.params.correlation_id;
+				if (correlationId) await this.assertCorrelationFree(correlationId);
 				if (ctx.params.async) {
 					ctx.meta.$statusCode = 202;
-					return this.startImport(ctx, "scrape", [url], ctx.params.force_refresh);
+					return { ...(await this.startImport(ctx, "scrape", [url], ctx.params.force_refresh, correlationId)), ...(correlationId ? { correlation_id: correlationId } : {}) };
 				}
-				if (!ctx.params.force_refresh) {
-					const cached = await findByUrl(this.store(), url);
-					if (cached && this.isFresh(cached)) return tracklistView(cached, { includeTransitions: ctx.params.include_transitions, cached: true });
-				}
-				const started = Date.now();
-				const result = await ctx.call<ScrapeResult, { url: string }>("scraper-worker.fetchTracklist", { url });
-				const { doc } = await this.ingestScrape(result, started);
-				return tracklistView(doc, { includeTransitions: ctx.params.include_transitions, cached: false });
+				const { doc, cached, outcome } = await this.scrapeNow(ctx, url, ctx.params.force_refresh);
+				// A synchronous scrape with the client's id is pollable afterwards like an async one.
+				if (correlationId) await this.recordSyncScrape(ctx, correlationId, url, doc._id, outcome);
+				return { ...tracklistView(doc, { includeTransitions: ctx.params.include_transitions, cached }), ...(correlationId ? { correlation_id: correlationId } : {}) };
 			}
 		},
 
@@ -197,14 +235,14 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			auth: "optional",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
-				const imp = await this.store().imports.findOne({ _id: ctx.params.id });
+				const imp = (await this.store().imports.findOne({ _id: ctx.params.id })) ?? (await this.store().imports.findOne({ correlationId: ctx.params.id }));
 				if (!imp) throw notFound("Scrape task", ctx.params.id);
 				if (imp.ownerId) assertSelfOrAdmin(ctx, imp.ownerId);
 				// Without the caller's meta: this service has already decided who may read it.
 				const task = await this.broker.call<TaskView, { id: string }>("tasks.get", { id: imp._id });
 				const items = await this.store().items.find({ importId: imp._id }, { sort: { index: 1 }, limit: 10000 });
 				const progress = (await progressOf(this.store(), imp._id)) ?? { total: imp.total, done: 0, failed: 0 };
-				return { ...task, import: { kind: imp.kind, ...progress, items: items.map(itemView) } };
+				return { ...task, correlation_id: imp.correlationId ?? imp._id, import: { kind: imp.kind, ...progress, items: items.map(itemView) } };
 			}
 		},
 
@@ -324,33 +362,54 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		// --- CUE sheets ---------------------------------------------------------------------
 
+		/**
+		 * POST /cue/generate. `tracklist_url` may name a page not scraped yet: it is scraped first.
+		 * Tracks without a cue time are estimated (the seed systems' behaviour) unless
+		 * `missing_times: "refuse"`. The audio file name defaults to one made from the title.
+		 */
 		cueGenerate: {
 			rest: "POST /cue/generate",
 			auth: "optional",
+			timeout: SCRAPE_TIMEOUT_MS,
 			params: {
 				tracklist_id: { ...idParam, optional: true },
 				tracklist_url: { ...urlParam, optional: true },
-				audio_file_name: { type: "string", min: 1, max: 255, trim: true },
+				audio_file_name: { type: "string", min: 1, max: 255, trim: true, optional: true },
+				// The seed systems send a path; only its last part goes into the sheet.
+				audio_file_path: { type: "string", min: 1, max: 1000, trim: true, optional: true },
+				audio_file_names: { type: "array", items: { type: "string", min: 1, max: 255, trim: true }, max: 20, optional: true },
 				format: { type: "enum", values: ["standard", "cdj", "traktor"], default: "standard" },
-				include_pregap: { type: "boolean", default: false, convert: true }
+				include_pregap: { type: "boolean", default: false, convert: true },
+				missing_times: { type: "enum", values: ["estimate", "refuse"], default: "estimate" }
 			},
 			async handler(this: ScraperThis, ctx: GatewayContext<CueParams>) {
 				const { tracklist_id, tracklist_url } = ctx.params;
 				if (Boolean(tracklist_id) === Boolean(tracklist_url)) throw crossFieldError("Give exactly one of tracklist_id and tracklist_url", ["tracklist_id", "tracklist_url"]);
-				const doc = tracklist_id
-					? await this.tracklistOr404(tracklist_id)
-					: await findByUrl(this.store(), fetchableUrl(tracklist_url ?? "", urlPolicy(this.config)).href);
-				if (!doc) throw new Errors.MoleculerClientError("That tracklist has not been scraped yet: POST /api/v1/tracklist first", 404, "NOT_FOUND", { url: tracklist_url });
+				let doc: TracklistDoc;
+				if (tracklist_id) doc = await this.tracklistOr404(tracklist_id);
+				else {
+					const url = fetchableUrl(tracklist_url ?? "", urlPolicy(this.config)).href;
+					doc = (await findByUrl(this.store(), url)) ?? (await this.scrapeNow(ctx, url, false)).doc;
+				}
+				const audioFileName = ctx.params.audio_file_name ?? ctx.params.audio_file_path?.split(/[\\/]/).pop() ?? defaultAudioName(doc.content.title);
 				const tempoByPosition = new Map<number, number>();
 				doc.links.forEach((l, i) => l?.tempo !== undefined && tempoByPosition.set(doc.content.tracks[i]?.position ?? -1, l.tempo));
-				const sheet = generateCue(doc.content, { audioFileName: ctx.params.audio_file_name, format: ctx.params.format, includePregap: ctx.params.include_pregap, tempoByPosition });
+				const sheet = generateCue(doc.content, {
+					audioFileName,
+					audioFileNames: ctx.params.audio_file_names,
+					format: ctx.params.format,
+					includePregap: ctx.params.include_pregap,
+					missingTimes: ctx.params.missing_times,
+					tempoByPosition
+				});
 				const cue = await this.cues().insert({
 					_id: randomUUID(),
 					tracklistId: doc._id,
 					tracklistVersion: doc.version,
 					format: ctx.params.format,
-					audioFileName: ctx.params.audio_file_name,
+					audioFileName,
 					includePregap: ctx.params.include_pregap,
+					missingTimes: ctx.params.missing_times,
 					...sheet,
 					ownerId: ctx.meta.user?.id,
 					createdAt: Date.now()
@@ -573,7 +632,32 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 			return { doc, outcome };
 		},
 
-		async startImport(this: ScraperThis, ctx: GatewayContext, kind: ImportDoc["kind"], urls: string[], forceRefresh: boolean) {
+		async scrapeNow(this: ScraperThis, ctx: GatewayContext, url: string, forceRefresh: boolean) {
+			if (!forceRefresh) {
+				const stored = await findByUrl(this.store(), url);
+				if (stored && this.isFresh(stored)) return { doc: stored, cached: true, outcome: "cached" };
+			}
+			const started = Date.now();
+			const result = await ctx.call<ScrapeResult, { url: string }>("scraper-worker.fetchTracklist", { url }, { timeout: SCRAPE_TIMEOUT_MS });
+			const { doc, outcome } = await this.ingestScrape(result, started);
+			return { doc, cached: false, outcome };
+		},
+
+		async assertCorrelationFree(this: ScraperThis, correlationId: string) {
+			const taken = (await this.store().imports.findOne({ correlationId })) ?? (await this.store().imports.findOne({ _id: correlationId }));
+			if (taken) throw new Errors.MoleculerClientError(`correlation_id ${correlationId} is already in use; poll GET /tracklist/status/${correlationId}`, 409, "CORRELATION_ID_IN_USE", { correlation_id: correlationId });
+		},
+
+		async recordSyncScrape(this: ScraperThis, ctx: GatewayContext, correlationId: string, url: string, tracklistId: string, outcome: string) {
+			if (!actionAvailable(this.broker, "tasks.create")) return;
+			const ownerId = ctx.meta.user?.id;
+			const task = await this.broker.call<TaskView, object>("tasks.create", { kind: "tracklist.scrape", total: 1, ...(ownerId ? { ownerId } : {}) });
+			await createImport(this.store(), { _id: task.id, kind: "scrape", total: 1, forceRefresh: false, correlationId, createdAt: Date.now(), ...(ownerId ? { ownerId } : {}) }, [url]);
+			await settleItem(this.store(), task.id, 0, { state: "done", tracklistId, outcome: outcome as ImportItemDoc["outcome"] });
+			await this.finishTask(task.id);
+		},
+
+		async startImport(this: ScraperThis, ctx: GatewayContext, kind: ImportDoc["kind"], urls: string[], forceRefresh: boolean, correlationId?: string) {
 			if (!serviceAvailable(this.broker, "scheduler")) throw new Errors.MoleculerError("The scheduler is not running, so scrapes cannot be queued; try again later", 503, "SCHEDULER_UNAVAILABLE");
 			const ownerId = ctx.meta.user?.id;
 			// A repeat of a request whose answer was lost (a timeout) finds the import it made, so it is not made twice.
@@ -583,7 +667,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 				if (made) return this.broker.call<TaskView, { id: string }>("tasks.get", { id: made._id });
 			}
 			const task = await this.broker.call<TaskView, object>("tasks.create", { kind: kind === "scrape" ? "tracklist.scrape" : "tracklist.import", total: urls.length, ...(ownerId ? { ownerId } : {}) });
-			await createImport(this.store(), { _id: task.id, kind, total: urls.length, forceRefresh, createdAt: Date.now(), ...(ownerId ? { ownerId } : {}), ...(requestKey ? { requestKey } : {}) }, urls);
+			await createImport(this.store(), { _id: task.id, kind, total: urls.length, forceRefresh, createdAt: Date.now(), ...(ownerId ? { ownerId } : {}), ...(requestKey ? { requestKey } : {}), ...(correlationId ? { correlationId } : {}) }, urls);
 			const jobs = urls.map((url, index) => ({ type: SCRAPE_JOB, entity: `${task.id}:${index}`, tier: "high", payload: { url, importId: task.id, index, forceRefresh } }));
 			for (let from = 0; from < jobs.length; from += 1000) await this.broker.call("scheduler.enqueue", { jobs: jobs.slice(from, from + 1000) });
 			return task;

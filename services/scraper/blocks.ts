@@ -1,6 +1,9 @@
 /**
  * Recognises the pages a site serves instead of content: JavaScript challenges (Cloudflare
- * Turnstile and its "Just a moment..." interstitial) and IP-block notices. Only pages without
+ * Turnstile and its "Just a moment..." interstitial; the site's own "Please wait, you will be
+ * forwarded" page, whose real text reads "forwared"; its 2026 image captcha "We need to validate
+ * your are real human!") and IP-block notices. The site's own pages keep the set's title and
+ * og: metadata, so the title says nothing. Only pages without
  * tracklist rows or listing entries are checked, so a set titled "Blocked" is not mistaken for a block.
  */
 import type { BlockReason } from "./errors";
@@ -11,7 +14,12 @@ const CHALLENGE = [
 	/_cf_chl_opt|__cf_chl_/i,
 	/<title>\s*just a moment\.*\s*<\/title>/i,
 	/verify you are (a )?human/i,
-	/checking (if the site connection is secure|your browser)/i
+	/checking (if the site connection is secure|your browser)/i,
+	/you will be forwa?r?d?ed to the wanted page/i,
+	/please wait,? you will be forwa/i,
+	/validate (that )?you(r)? are (a )?real human/i,
+	/<img[^>]+alt=["']captcha["']/i,
+	/<input[^>]+(name|id)=["']captcha["']/i
 ];
 
 const IP_BLOCK = [

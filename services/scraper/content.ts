@@ -3,7 +3,7 @@
  * its hash, and what is derived from it with the catalog links: the BPM curve and transitions.
  */
 import { createHash } from "node:crypto";
-import type { CatalogLink, PageLink, TrackEntry, TracklistContent } from "./model";
+import type { CatalogLink, MashupPart, PageLink, SourceLink, TrackEntry, TracklistContent } from "./model";
 
 function link(l: PageLink | undefined): PageLink | undefined {
 	if (!l || !l.name) return undefined;
@@ -26,7 +26,25 @@ function track(t: TrackEntry): TrackEntry {
 	if (t.genre) out.genre = t.genre;
 	if (t.durationMs !== undefined) out.durationMs = t.durationMs;
 	if (t.url) out.url = t.url;
+	if (t.featured?.length) out.featured = [...t.featured];
+	if (t.edit) out.edit = t.edit;
+	if (t.mashupParts?.length) out.mashupParts = t.mashupParts.map(mashupPart);
+	if (t.recording !== undefined) out.recording = t.recording;
+	if (t.playCount !== undefined) out.playCount = t.playCount;
+	if (t.players?.length) out.players = [...t.players];
 	return out;
+}
+
+function mashupPart(p: MashupPart): MashupPart {
+	const out: MashupPart = { artists: [...p.artists], artist: p.artist, title: p.title, isId: p.isId };
+	if (p.remix) out.remix = p.remix;
+	if (p.label) out.label = p.label;
+	if (p.url) out.url = p.url;
+	return out;
+}
+
+function source(s: SourceLink): SourceLink {
+	return { ...(link(s) ?? { name: s.name }), ...(s.kind ? { kind: s.kind } : {}) };
 }
 
 /** The content with its keys in one order and nothing extra, so that JSON of equal content is equal. */
@@ -37,6 +55,8 @@ export function normaliseContent(c: TracklistContent): TracklistContent {
 	if (event) out.event = event;
 	if (venue) out.venue = venue;
 	if (c.date) out.date = c.date;
+	if (c.sources?.length) out.sources = c.sources.filter(s => s.name).map(source);
+	if (c.recordings !== undefined && c.recordings > 1) out.recordings = c.recordings;
 	return out;
 }
 

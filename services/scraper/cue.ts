@@ -18,11 +18,18 @@ export const MAX_CUE_TRACKS = 99;
 export const MAX_CUE_STRING = 80;
 const EOL = "\r\n";
 
+/** What to do with tracks the page gives no cue time: spread them between the known ones, or refuse the set. */
+export type MissingTimes = "estimate" | "refuse";
+
 export interface CueOptions {
 	audioFileName: string;
+	/** One file name per recording when the page has several ("Player 1", "Player 2"); else derived from `audioFileName`. */
+	audioFileNames?: string[];
 	format: CueFormat;
 	/** When the first track starts after 0, mark the lead-in as its pregap (INDEX 00) instead of folding it into track 1. */
 	includePregap: boolean;
+	/** "estimate" (the default) or "refuse" (CUE_MISSING_TIMES). */
+	missingTimes?: MissingTimes;
 	/** Tempo per track position, for the traktor format's REM BPM lines. */
 	tempoByPosition?: Map<number, number>;
 }
@@ -32,6 +39,10 @@ export interface CueSheet {
 	checksum: string;
 	size: number;
 	trackCount: number;
+	/** Track numbers (the sheet's) whose INDEX was estimated. */
+	estimated: number[];
+	/** The FILE names, one per recording. */
+	files: string[];
 }
 
 /** ms as mm:ss:ff; frames are floored, so 227.5 s is 03:47:37. Minutes go past 99 for long sets. */
@@ -70,26 +81,58 @@ export function fileType(fileName: string): "MP3" | "AIFF" | "WAVE" {
 }
 
 function trackTitle(t: TrackEntry): string {
-	return t.remix ? `${t.title} (${t.remix})` : t.title;
+	const version = [t.remix, t.edit].filter(Boolean).map(v => ` (${v})`).join("");
+	return `${t.title}${version}`;
 }
 
-function trackLine(t: TrackEntry): string {
-	return `${t.artist} - ${trackTitle(t)}`;
+function trackLine(t: { artist: string; title: string; remix?: string; edit?: string }): string {
+	return `${t.artist} - ${trackTitle(t as TrackEntry)}`;
 }
+
+/** Without a cue, a track after the last known one is assumed to start this long after the one before (when no duration says otherwise). */
+const DEFAULT_GAP_MS = 4 * 60 * 1000;
 
 interface CueTrack {
 	main: TrackEntry;
 	with: TrackEntry[];
 	startMs: number;
+	estimated: boolean;
+	recording: number;
 }
 
-/** The sheet's tracks: w/ rows folded into their partner, cue times checked. */
-function cueTracks(content: TracklistContent): CueTrack[] {
+/*
+ * Tracks without a cue are spread evenly between the known cues around them; after the last known
+ * cue of a recording each one starts when the one before ends (its duration) or, without one, the
+ * recording's mean gap between known cues. The sheet says which INDEX lines are estimates.
+ */
+function estimate(group: CueTrack[]): void {
+	const known = group.map((t, i) => ({ t, i })).filter(({ t }) => !Number.isNaN(t.startMs));
+	const gaps = known.slice(1).map(({ t, i }, k) => (t.startMs - known[k].t.startMs) / (i - known[k].i));
+	const meanGap = gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : DEFAULT_GAP_MS;
+	for (let k = 0; k < known.length; k++) {
+		const from = known[k];
+		const to = known[k + 1];
+		const end = to ? to.i : group.length;
+		for (let i = from.i + 1; i < end; i++) {
+			const prev = group[i - 1];
+			group[i].startMs = to ? from.t.startMs + ((to.t.startMs - from.t.startMs) * (i - from.i)) / (to.i - from.i) : prev.startMs + (prev.main.durationMs ?? meanGap);
+			group[i].startMs = Math.round(group[i].startMs);
+			group[i].estimated = true;
+		}
+	}
+}
+
+/** The sheet's tracks: w/ rows folded into their partner, grouped by recording, cue times checked or estimated. */
+function cueTracks(content: TracklistContent, missingTimes: MissingTimes): CueTrack[][] {
 	const out: CueTrack[] = [];
 	for (const t of content.tracks) {
 		const last = out[out.length - 1];
+		const recording = t.recording ?? last?.recording ?? 1;
 		if (t.playedWith && last) last.with.push(t);
-		else out.push({ main: t, with: [], startMs: t.cueMs ?? (out.length === 0 ? 0 : NaN) });
+		else {
+			const first = !last || last.recording !== recording;
+			out.push({ main: t, with: [], startMs: t.cueMs ?? (first ? 0 : NaN), estimated: false, recording });
+		}
 	}
 	if (out.length > MAX_CUE_TRACKS) {
 		throw new CueError(
@@ -99,27 +142,51 @@ function cueTracks(content: TracklistContent): CueTrack[] {
 		);
 	}
 	const missing = out.filter(t => Number.isNaN(t.startMs)).map(t => t.main.number);
-	if (missing.length) {
+	if (missing.length && missingTimes === "refuse") {
 		throw new CueError(`Tracks ${missing.join(", ")} have no cue time; add them in a draft first.`, "CUE_MISSING_TIMES", { tracks: missing });
 	}
-	for (let i = 1; i < out.length; i++) {
-		if (out[i].startMs <= out[i - 1].startMs) {
-			throw new CueError(
-				`Track ${out[i].main.number} starts at ${cueTime(out[i].startMs)}, not after track ${out[i - 1].main.number} (${cueTime(out[i - 1].startMs)}).`,
-				"CUE_TIMES_NOT_RISING",
-				{ track: out[i].main.number }
-			);
-		}
+	const groups: CueTrack[][] = [];
+	for (const t of out) {
+		const g = groups[groups.length - 1];
+		if (g && g[0].recording === t.recording) g.push(t);
+		else groups.push([t]);
 	}
-	return out;
+	for (const g of groups) {
+		for (let i = 1, last = g[0].startMs; i < g.length; i++) {
+			if (Number.isNaN(g[i].startMs)) continue;
+			if (g[i].startMs <= last) {
+				throw new CueError(
+					`Track ${g[i].main.number} starts at ${cueTime(g[i].startMs)}, not after the track before it (${cueTime(last)}).`,
+					"CUE_TIMES_NOT_RISING",
+					{ track: g[i].main.number }
+				);
+			}
+			last = g[i].startMs;
+		}
+		if (missing.length) estimate(g);
+	}
+	return groups;
 }
 
 function performerOf(content: TracklistContent): string {
 	return content.djs.map(d => d.name).join(" & ");
 }
 
+/** The FILE of each recording: the names given, else "set-1.mp3", "set-2.mp3" from the one name. */
+function fileNames(opts: CueOptions, recordings: number, f: CueFormat): string[] {
+	const clean = (name: string) => cueString(name.split(/[\\/]/).pop() ?? "", f, 255);
+	const base = clean(opts.audioFileName) || "set.mp3";
+	return Array.from({ length: recordings }, (_, i) => {
+		const given = opts.audioFileNames?.[i] ? clean(opts.audioFileNames[i]) : "";
+		if (given) return given;
+		if (recordings === 1) return base;
+		const m = /^(.*?)(\.[a-z0-9]+)?$/i.exec(base);
+		return `${m?.[1] || "set"}-${i + 1}${m?.[2] ?? ""}`;
+	});
+}
+
 export function generateCue(content: TracklistContent, opts: CueOptions): CueSheet {
-	const tracks = cueTracks(content);
+	const groups = cueTracks(content, opts.missingTimes ?? "estimate");
 	const f = opts.format;
 	const q = (s: string) => `"${cueString(s, f)}"`;
 	const lines: string[] = [];
@@ -130,27 +197,36 @@ export function generateCue(content: TracklistContent, opts: CueOptions): CueShe
 	const performer = performerOf(content);
 	if (performer) lines.push(`PERFORMER ${q(performer)}`);
 	lines.push(`TITLE ${q(content.title)}`);
-	const fileName = cueString(opts.audioFileName.split(/[\\/]/).pop() ?? "", f, 255) || "set.mp3";
-	lines.push(`FILE "${fileName}" ${fileType(fileName)}`);
-	tracks.forEach((t, i) => {
-		const n = String(i + 1).padStart(2, "0");
-		lines.push(`  TRACK ${n} AUDIO`);
-		const title = f === "cdj" && t.with.length ? `${trackTitle(t.main)} w/ ${t.with.map(trackLine).join(" w/ ")}` : trackTitle(t.main);
-		lines.push(`    TITLE ${q(title)}`);
-		lines.push(`    PERFORMER ${q(t.main.artist)}`);
-		if (f !== "cdj") for (const w of t.with) lines.push(`    REM WITH ${q(trackLine(w))}`);
-		if (f === "traktor") {
-			if (t.main.label) lines.push(`    REM LABEL ${q(t.main.label)}`);
-			if (t.main.genre) lines.push(`    REM GENRE ${q(t.main.genre)}`);
-			const bpm = opts.tempoByPosition?.get(t.main.position);
-			if (bpm !== undefined) lines.push(`    REM BPM ${bpm.toFixed(2)}`);
-		}
-		if (i === 0 && t.startMs > 0 && opts.includePregap) {
-			lines.push("    INDEX 00 00:00:00");
-			lines.push(`    INDEX 01 ${cueTime(t.startMs)}`);
-		} else lines.push(`    INDEX 01 ${i === 0 ? "00:00:00" : cueTime(t.startMs)}`);
+	const files = fileNames(opts, groups.length, f);
+	const estimated: number[] = [];
+	let n = 0;
+	groups.forEach((group, g) => {
+		lines.push(`FILE "${files[g]}" ${fileType(files[g])}`);
+		group.forEach((t, i) => {
+			n++;
+			lines.push(`  TRACK ${String(n).padStart(2, "0")} AUDIO`);
+			const title = f === "cdj" && t.with.length ? `${trackTitle(t.main)} w/ ${t.with.map(trackLine).join(" w/ ")}` : trackTitle(t.main);
+			lines.push(`    TITLE ${q(title)}`);
+			lines.push(`    PERFORMER ${q(t.main.artist)}`);
+			if (f !== "cdj") {
+				for (const w of t.with) lines.push(`    REM WITH ${q(trackLine(w))}`);
+				for (const p of t.main.mashupParts ?? []) lines.push(`    REM MASHUP ${q(trackLine(p))}`);
+				if (t.estimated) lines.push("    REM INDEX_ESTIMATED");
+			}
+			if (t.estimated) estimated.push(n);
+			if (f === "traktor") {
+				if (t.main.label) lines.push(`    REM LABEL ${q(t.main.label)}`);
+				if (t.main.genre) lines.push(`    REM GENRE ${q(t.main.genre)}`);
+				const bpm = opts.tempoByPosition?.get(t.main.position);
+				if (bpm !== undefined) lines.push(`    REM BPM ${bpm.toFixed(2)}`);
+			}
+			if (i === 0 && t.startMs > 0 && opts.includePregap) {
+				lines.push("    INDEX 00 00:00:00");
+				lines.push(`    INDEX 01 ${cueTime(t.startMs)}`);
+			} else lines.push(`    INDEX 01 ${i === 0 ? "00:00:00" : cueTime(t.startMs)}`);
+		});
 	});
 	const text = lines.join(EOL) + EOL;
 	const bytes = Buffer.from(text, "utf8");
-	return { text, checksum: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, trackCount: tracks.length };
+	return { text, checksum: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, trackCount: n, estimated, files };
 }

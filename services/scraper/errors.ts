@@ -46,10 +46,18 @@ export class RobotsUnavailableError extends ScraperError {
 
 export type BlockReason = "challenge" | "ip-block" | "forbidden";
 
-/** A challenge page, an IP block or a 403: retrying soon would not help and could make it worse. */
+/** How long a client should wait before asking again after a block (the scheduler's own backoff spaces job retries). */
+export const BLOCK_RETRY_AFTER_MS = 15 * 60 * 1000;
+
+/**
+ * A challenge page, an IP block or a 403. Retrying at once would not help and could make it
+ * worse, so the fetcher does not; but blocks pass, so the job is retried later with the
+ * scheduler's backoff (kind "retryable") and the answer says when to come back.
+ */
 export class BlockedError extends ScraperError {
+	readonly retryAfterMs = BLOCK_RETRY_AFTER_MS;
 	constructor(url: string, reason: BlockReason, status?: number) {
-		super(`The site blocked the request for ${url} (${reason})`, 503, "BLOCKED", { kind: "fatal", url, reason, status, blocked: true });
+		super(`The site blocked the request for ${url} (${reason}); try again later`, 503, "BLOCKED", { kind: "retryable", url, reason, status, blocked: true, retryAfterMs: BLOCK_RETRY_AFTER_MS });
 	}
 }
 

@@ -8,6 +8,22 @@ export interface PageLink {
 	url?: string;
 }
 
+/** A source the header links, with the kind the page's source box gives it ("Radio Show", "Festival", "Event Location", …). */
+export interface SourceLink extends PageLink {
+	kind?: string;
+}
+
+/** One song inside a mashup: the page lists them as hidden rows under the mashup's own row. */
+export interface MashupPart {
+	artists: string[];
+	artist: string;
+	title: string;
+	remix?: string;
+	label?: string;
+	isId: boolean;
+	url?: string;
+}
+
 export interface TrackEntry {
 	/** Row order on the page, from 1. */
 	position: number;
@@ -29,6 +45,18 @@ export interface TrackEntry {
 	playedWith: boolean;
 	/** The site's page of the track. */
 	url?: string;
+	/** Artists credited after "ft." / "feat.", also in `artists`. */
+	featured?: string[];
+	/** An edit note the page shows beside the name ("Intro Edit", "Acappella", "ID Remix"). */
+	edit?: string;
+	/** For a mashup, the songs it is made of. */
+	mashupParts?: MashupPart[];
+	/** Which recording of the page the cue belongs to (1, 2, …), when the page has more than one. */
+	recording?: number;
+	/** How often the track was played in tracklists, when the page says. */
+	playCount?: number;
+	/** The players the row links (YouTube, SoundCloud, Spotify, …). */
+	players?: string[];
 }
 
 /** The part of a tracklist that versions and drafts hold; its hash decides whether a rescrape changed it. */
@@ -41,13 +69,23 @@ export interface TracklistContent {
 	date?: string;
 	genres: string[];
 	tracks: TrackEntry[];
+	/** Every source the header links, in order, with its kind where the page gives it. */
+	sources?: SourceLink[];
+	/** The recordings ("Player 1", "Player 2") the cues refer to, when there is more than one. */
+	recordings?: number;
 }
 
 /** What the parser makes of one page. */
 export interface ParsedTracklist extends TracklistContent {
 	/** How many tracks the page's metadata claims, when it says. */
 	claimedTracks?: number;
+	/** The playlist's author as its metadata names it. */
 	author?: string;
+	/** The user who posted the tracklist, and when (the page's Article metadata). */
+	postedBy?: string;
+	postedAt?: string;
+	/** The page's "IDed x / N" figure. */
+	ided?: { identified: number; total: number };
 }
 
 /** A track's link to the catalog, by ISRC or normalised artist and title. */
@@ -74,6 +112,9 @@ export interface TracklistDoc extends Doc {
 	sourceHash: string;
 	claimedTracks?: number;
 	author?: string;
+	postedBy?: string;
+	postedAt?: string;
+	ided?: { identified: number; total: number };
 	scrapedAt: number;
 	createdAt: number;
 	updatedAt: number;
@@ -120,6 +161,11 @@ export interface CueDoc extends Doc {
 	/** Bytes of the sheet, UTF-8. */
 	size: number;
 	trackCount: number;
+	/** One FILE per recording. */
+	files?: string[];
+	/** Sheet track numbers whose INDEX was estimated. */
+	estimated?: number[];
+	missingTimes?: "estimate" | "refuse";
 	ownerId?: string;
 	createdAt: number;
 }
@@ -133,6 +179,8 @@ export interface ImportDoc extends Doc {
 	requestKey?: string;
 	total: number;
 	forceRefresh: boolean;
+	/** The client's own id for the request (seed systems send `correlation_id`); status answers to it too. */
+	correlationId?: string;
 	createdAt: number;
 }
 

@@ -34,7 +34,10 @@ const trackInput = {
 		duration_ms: { type: "number", integer: true, min: 0, max: 86400 * 1000, optional: true },
 		is_id: { type: "boolean", optional: true },
 		played_with: { type: "boolean", optional: true },
-		url: text(2000)
+		url: text(2000),
+		featured: { type: "array", items: { type: "string", min: 1, max: 500 }, max: 50, optional: true },
+		edit: text(500),
+		recording: { type: "number", integer: true, min: 1, max: 20, optional: true }
 	}
 } as const;
 
@@ -69,6 +72,9 @@ export interface TrackInput {
 	is_id?: boolean;
 	played_with?: boolean;
 	url?: string;
+	featured?: string[];
+	edit?: string;
+	recording?: number;
 }
 
 export interface DraftInput {
@@ -104,6 +110,12 @@ function toTracks(input: TrackInput[]): TrackEntry[] {
 		if (clean(t.genre)) track.genre = clean(t.genre);
 		if (t.duration_ms !== undefined) track.durationMs = t.duration_ms;
 		if (clean(t.url)) track.url = clean(t.url);
+		const featured = t.featured?.map(clean).filter(Boolean);
+		if (featured?.length) track.featured = featured;
+		if (clean(t.edit)) track.edit = clean(t.edit);
+		// A w/ row is in its partner's recording.
+		const recording = playedWith ? prev?.recording : t.recording;
+		if (recording !== undefined) track.recording = recording;
 		out.push(track);
 	}
 	return out;
@@ -122,7 +134,11 @@ export function applyDraftEdit(base: TracklistContent, edit: DraftInput): Trackl
 	if (edit.venue !== undefined) next.venue = toLink(edit.venue);
 	if (edit.date !== undefined) next.date = edit.date ?? undefined;
 	if (edit.genres !== undefined) next.genres = edit.genres.map(clean).filter(Boolean);
-	if (edit.tracks !== undefined) next.tracks = toTracks(edit.tracks);
+	if (edit.tracks !== undefined) {
+		next.tracks = toTracks(edit.tracks);
+		const recordings = new Set(next.tracks.map(t => t.recording ?? 1)).size;
+		next.recordings = recordings > 1 ? recordings : undefined;
+	}
 	if (!next.title) throw new Errors.MoleculerClientError("A tracklist needs a title", 422, "VALIDATION_ERROR");
 	return normaliseContent(next);
 }

@@ -1,142 +1,174 @@
 /**
  * Parses a 1001tracklists-style page (the shape is in REFERENCE.md and docs/scraper.md) into a
- * tracklist. It throws only the scraper's own errors: BlockedError for challenge and IP-block
- * pages, ParseMismatchError when the page claims tracks but none parse, NotATracklistError when
- * there is nothing to store. It never returns an empty tracklist.
+ * tracklist. It throws only the scraper's own errors: BlockedError for challenge, captcha and
+ * IP-block pages, ParseMismatchError when the page claims tracks but none parse,
+ * NotATracklistError when there is nothing to store. It never returns an empty tracklist.
  */
-import type { AnyNode } from "domhandler";
 import { detectBlock } from "./blocks";
-import { attr, findFirst, hasClass, parseDocument, textOf, walk, type Element } from "./dom";
 import { BlockedError, NotATracklistError, ParseMismatchError } from "./errors";
-import type { PageLink, ParsedTracklist, TrackEntry } from "./model";
-import { absoluteUrl, clean, cueTextMs, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
+import type { MashupPart, PageLink, ParsedTracklist, SourceLink, TrackEntry } from "./model";
+import { readPage, type PageFields, type RowFields, type Tokenizer } from "./page-reader";
+import { tokenize } from "./tokenizer";
+import { absoluteUrl, clean, cueTextMs, featuredArtists, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
 
-/** More rows than any real set has; a page beyond it is cut, not trusted to be small. */
-export const MAX_ROWS = 2000;
+export { MAX_ROWS } from "./page-reader";
 const MAX_TEXT = 500;
-
-interface RowFields {
-	elementId?: string;
-	dataTrno?: string;
-	cueInput?: string;
-	cueDisplay?: string;
-	numberText?: string;
-	con: boolean;
-	microName?: string;
-	byArtist: string[];
-	publisher?: string;
-	duration?: string;
-	genre?: string;
-	url?: string;
-	trackValue?: string;
-	trackLabel?: string;
-}
-
-interface PageFields {
-	metas: Map<string, string>;
-	rows: Element[];
-	h1?: Element;
-	titleText?: string;
-	scripts: string[];
-}
 
 const short = (text: string | undefined) => clean(text).slice(0, MAX_TEXT);
 
-/** One pass over the document: rows are kept whole for their own pass; page metadata is read here. */
-function readPage(root: AnyNode): PageFields {
-	const page: PageFields = { metas: new Map(), rows: [], scripts: [] };
-	let firstH1: Element | undefined;
-	walk(root, el => {
-		if (el.name === "div" && hasClass(el, "tlpItem")) {
-			if (page.rows.length < MAX_ROWS) page.rows.push(el);
-			return false;
-		}
-		const prop = el.attribs.itemprop;
-		if (el.name === "meta" && prop && !page.metas.has(prop) && el.attribs.content !== undefined) page.metas.set(prop, el.attribs.content);
-		// The h1 under #pageTitle holds the DJ and source links; any other h1 is a fallback.
-		if (el.attribs.id === "pageTitle") page.h1 ??= findFirst(el, e => e.name === "h1");
-		if (el.name === "h1") firstH1 ??= el;
-		if (el.name === "title" && page.titleText === undefined) page.titleText = textOf(el);
-		if (el.name === "script") {
-			const text = textOf(el);
-			if (text.includes("cueValuesEntry")) page.scripts.push(text);
-			return false;
-		}
-	});
-	page.h1 ??= firstH1;
-	return page;
+export interface CueEntry {
+	ms: number;
+	/** The media id of the recording ("Player N") the cue is in, when the page says. */
+	player?: string;
 }
 
-/** The authoritative cues: `cueValuesEntry.seconds = N; cueValuesEntry.ids[k] = 'tlpX_content';`, one entry naming one or more rows. */
-export function scriptCues(scripts: string[]): Map<string, number> {
-	const cues = new Map<string, number>();
-	const token = /cueValuesEntry\.seconds\s*=\s*(\d+(?:\.\d+)?)|cueValuesEntry\.ids\[\s*\d+\s*\]\s*=\s*['"]([^'"]{1,200})['"]/g;
+/**
+ * The authoritative cues: entries of `cueValuesEntry = {}; cueValuesEntry.seconds = N;
+ * cueValuesEntry.idPlayer = '…'; cueValuesEntry.ids[k] = 'tlpX_content';`, one entry naming one
+ * or more rows. The first entry naming a row wins.
+ */
+export function scriptCueEntries(scripts: string[]): Map<string, CueEntry> {
+	const cues = new Map<string, CueEntry>();
+	const token =
+		/cueValuesEntry\s*=\s*\{\s*\}|cueValuesEntry\.seconds\s*=\s*(\d+(?:\.\d+)?)|cueValuesEntry\.idPlayer\s*=\s*['"]([^'"]{0,50})['"]|cueValuesEntry\.ids\[\s*\d+\s*\]\s*=\s*['"]([^'"]{1,200})['"]/g;
 	for (const script of scripts) {
-		let current: number | undefined;
+		let ms: number | undefined;
+		let player: string | undefined;
 		for (const m of script.matchAll(token)) {
-			if (m[1] !== undefined) current = secondsMs(m[1]);
-			else if (m[2] !== undefined && current !== undefined && !cues.has(m[2])) cues.set(m[2], current);
+			if (m[1] !== undefined) ms = secondsMs(m[1]);
+			else if (m[2] !== undefined) player = m[2] || undefined;
+			else if (m[3] !== undefined) {
+				if (ms !== undefined && !cues.has(m[3])) cues.set(m[3], player ? { ms, player } : { ms });
+			} else {
+				ms = undefined;
+				player = undefined;
+			}
 		}
 	}
 	return cues;
 }
 
-/** The name a microdata property carries: its `content`, or the name of the item it scopes. */
-function propValue(el: Element): string | undefined {
-	if (el.attribs.content !== undefined) return el.attribs.content;
-	let name: string | undefined;
-	walk(el, child => {
-		if (name === undefined && child.attribs.itemprop === "name") name = child.attribs.content ?? textOf(child);
-	});
-	return name ?? textOf(el);
+/** The cue of each element the page script names, in ms. */
+export function scriptCues(scripts: string[]): Map<string, number> {
+	return new Map([...scriptCueEntries(scripts)].map(([id, e]) => [id, e.ms]));
 }
 
-function readRow(row: Element): RowFields {
-	const f: RowFields = { elementId: attr(row, "id"), dataTrno: attr(row, "data-trno"), con: hasClass(row, "con"), byArtist: [] };
-	walk(row, el => {
-		const id = el.attribs.id;
-		const prop = el.attribs.itemprop;
-		// Cheap tests first: this runs for every element of every row.
-		if (id !== undefined && el.name === "input" && id.endsWith("_cue_seconds")) f.cueInput ??= el.attribs.value;
-		else if (id !== undefined && id.endsWith("_tracknumber_value")) f.numberText ??= textOf(el);
-		else if (el.attribs.class !== undefined) {
-			if (el.name === "div" && hasClass(el, "cue")) f.cueDisplay ??= textOf(el);
-			else if (hasClass(el, "trackValue")) f.trackValue ??= textOf(el);
-			else if (hasClass(el, "trackLabel")) f.trackLabel ??= textOf(el);
-		}
-		if (prop === "byArtist" || prop === "publisher") {
-			const value = clean(propValue(el));
-			if (value && prop === "byArtist") f.byArtist.push(value.slice(0, MAX_TEXT));
-			if (value && prop === "publisher") f.publisher ??= value;
-			return false;
-		}
-		if (el.name === "meta" && prop !== undefined) {
-			const content = el.attribs.content;
-			if (prop === "name") f.microName ??= content;
-			else if (prop === "duration") f.duration ??= content;
-			else if (prop === "genre") f.genre ??= content;
-			else if (prop === "url") f.url ??= content;
+/**
+ * A label field: plain text, or (on most rows since 2024) escaped HTML holding one
+ * `span.trackLabel` per label. Each label's text, joined by " / ", without the page's brackets.
+ */
+export function labelText(raw: string | undefined): string {
+	const value = clean(raw);
+	if (!value.includes("<")) return value.replace(/^\[(.*)\]$/, "$1").trim();
+	const labels: string[] = [];
+	let all = "";
+	let depth = 0;
+	let labelDepth = -1;
+	let current = "";
+	tokenize(value, {
+		onopentag(_name, a) {
+			depth++;
+			if (labelDepth < 0 && /\btrackLabel\b/.test(a.class ?? "")) {
+				labelDepth = depth;
+				current = "";
+			}
+		},
+		ontext(t) {
+			all += t;
+			if (labelDepth > 0) current += t;
+		},
+		onclosetag() {
+			if (depth === labelDepth) {
+				labelDepth = -1;
+				if (clean(current)) labels.push(clean(current));
+			}
+			depth--;
 		}
 	});
-	return f;
+	return (labels.length ? labels.join(" / ") : clean(all)).replace(/^\[(.*)\]$/, "$1").trim();
 }
 
+/*
+ * The visible name links each artist to its page; a band whose name holds "&" is split into
+ * spans that link the same page ("Voodoos" & "Taboos" → /artist/voodoos-&-taboos/), so links,
+ * not joiner words, say where one artist ends.
+ */
+function linkedArtists(f: RowFields, credit: string): string[] {
+	const groups: Array<{ href: string; names: string[] }> = [];
+	for (const l of f.artistLinks) {
+		const last = groups[groups.length - 1];
+		if (last && last.href === l.href) last.names.push(l.name);
+		else groups.push({ href: l.href, names: [l.name] });
+	}
+	return groups
+		.map(g => {
+			if (g.names.length === 1) return short(g.names[0]);
+			const from = credit.indexOf(g.names[0]);
+			const lastName = g.names[g.names.length - 1];
+			const to = credit.indexOf(lastName, from + 1);
+			return short(from >= 0 && to > from ? credit.slice(from, to + lastName.length) : g.names.join(" & "));
+		})
+		.filter(Boolean);
+}
 
-function toTrack(f: RowFields, position: number, prev: TrackEntry | undefined, cues: Map<string, number>, base: string): TrackEntry | undefined {
-	const text = clean(f.microName) || clean(f.trackValue);
+/** The credit split into artists; featured ones ("ft.") are named apart too. */
+function credits(f: RowFields, artist: string): { artists: string[]; featured: string[] } {
+	const featured = featuredArtists(artist).map(a => a.slice(0, MAX_TEXT));
+	if (f.artistLinks.length) {
+		const linked = linkedArtists(f, clean(artist));
+		// A featured artist without a page of its own is still credited.
+		if (linked.length) return { artists: [...linked, ...featured.filter(n => !linked.includes(n))], featured };
+	}
+	// Several byArtist items are the site's own split; a single one is the whole credit as one string.
+	if (f.byArtist.length > 1) return { artists: f.byArtist.map(a => short(a)).filter(Boolean), featured };
+	const credit = isUnknown(artist) ? clean(f.byArtist[0]) : artist;
+	if (!credit || isUnknown(credit)) return { artists: [], featured };
+	return { artists: splitArtists(credit).map(a => a.slice(0, MAX_TEXT)), featured };
+}
+
+const unparen = (text: string | undefined) => clean(text).replace(/^\((.*)\)$/, "$1").trim();
+
+interface RowContext {
+	prev: TrackEntry | undefined;
+	cues: Map<string, CueEntry>;
+	players: Map<string, number>;
+	base: string;
+}
+
+function rowText(f: RowFields): string {
+	return clean(f.microName) || clean(f.trackValue);
+}
+
+function toPart(f: RowFields, base: string): MashupPart | undefined {
+	const text = rowText(f);
 	if (!text) return undefined;
+	const parts = splitTrackText(text);
+	const part: MashupPart = { artists: credits(f, parts.artist).artists, artist: short(parts.artist), title: short(parts.title), isId: isUnknown(parts.title) };
+	const remix = parts.remix ?? (unparen(f.editNote) || undefined);
+	if (remix) part.remix = short(remix);
+	const label = short(labelText(f.publisher)) || short(labelText(f.trackLabel));
+	if (label) part.label = label;
+	const url = absoluteUrl(clean(f.url), base);
+	if (url) part.url = url;
+	return part;
+}
+
+function toTrack(f: RowFields, position: number, ctx: RowContext): TrackEntry | undefined {
+	const text = rowText(f);
+	if (!text) return undefined;
+	const { prev } = ctx;
 	const parts = splitTrackText(text);
 	const numberText = clean(f.numberText);
 	const playedWith = /^w\/?$/i.test(numberText) || f.con;
 	const shown = Number.parseInt(numberText, 10);
 	const fromAttr = Number.parseInt(f.dataTrno ?? "", 10);
 	const number = playedWith ? (prev?.number ?? 1) : Number.isInteger(shown) && shown > 0 ? shown : Number.isInteger(fromAttr) && fromAttr > 0 ? fromAttr : (prev?.number ?? 0) + 1;
+	const entry = (f.contentId !== undefined ? ctx.cues.get(f.contentId) : undefined) ?? (f.elementId !== undefined ? ctx.cues.get(f.elementId) : undefined);
 	const inputMs = secondsMs(f.cueInput);
-	let cueMs: number | null = (f.elementId !== undefined ? cues.get(f.elementId) : undefined) ?? (inputMs && inputMs > 0 ? inputMs : undefined) ?? cueTextMs(f.cueDisplay) ?? null;
+	let cueMs: number | null = entry?.ms ?? (inputMs && inputMs > 0 ? inputMs : undefined) ?? cueTextMs(f.cueDisplay) ?? null;
 	if (cueMs === null && playedWith) cueMs = prev?.cueMs ?? null;
-	const unknownArtist = isUnknown(parts.artist);
-	const artists = f.byArtist.length ? f.byArtist : unknownArtist ? [] : splitArtists(parts.artist).map(a => a.slice(0, MAX_TEXT));
-	const label = short(f.publisher) || short(clean(f.trackLabel).replace(/^\[(.*)\]$/, "$1"));
+	const { artists, featured } = credits(f, parts.artist);
+	const label = short(labelText(f.publisher)) || short(labelText(f.trackLabel));
 	const track: TrackEntry = {
 		position,
 		number,
@@ -147,31 +179,108 @@ function toTrack(f: RowFields, position: number, prev: TrackEntry | undefined, c
 		isId: isUnknown(parts.title),
 		playedWith
 	};
-	if (parts.remix) track.remix = short(parts.remix);
+	// The visible name can carry a version the microdata name lacks.
+	const visible = parts.remix === undefined && f.trackValue ? splitTrackText(f.trackValue).remix : undefined;
+	const remix = parts.remix ?? visible;
+	if (remix) track.remix = short(remix);
 	if (label) track.label = label;
 	if (clean(f.genre)) track.genre = short(f.genre);
 	const durationMs = isoDurationMs(f.duration);
 	if (durationMs !== undefined) track.durationMs = durationMs;
-	const url = absoluteUrl(clean(f.url), base);
+	const url = absoluteUrl(clean(f.url), ctx.base);
 	if (url) track.url = url;
+	if (featured.length) track.featured = featured;
+	const edit = short(unparen(f.editNote));
+	if (edit && edit !== track.remix) track.edit = edit;
+	const player = entry?.player !== undefined ? ctx.players.get(entry.player) : undefined;
+	if (player !== undefined) track.recording = player;
+	else if (playedWith && prev?.recording !== undefined) track.recording = prev.recording;
+	const plays = Number.parseInt(clean(f.playCount).replace(/[^\d]/g, ""), 10);
+	if (Number.isInteger(plays)) track.playCount = plays;
+	if (f.players.length) track.players = f.players.slice(0, 20);
 	return track;
 }
 
-function headerLinks(h1: Element | undefined, base: string): { djs: PageLink[]; sources: PageLink[] } {
+/** Rows into tracks: mashup parts join the mashup row before them instead of becoming tracks. */
+function buildTracks(page: PageFields, base: string): TrackEntry[] {
+	const cues = scriptCueEntries(page.scripts);
+	const tracks: TrackEntry[] = [];
+	for (const row of page.rows) {
+		const owner = tracks[tracks.length - 1];
+		if (row.mashPart && owner) {
+			const part = toPart(row, base);
+			if (part) (owner.mashupParts ??= []).push(part);
+			continue;
+		}
+		const track = toTrack(row, tracks.length + 1, { prev: owner, cues, players: page.players, base });
+		if (track) tracks.push(track);
+	}
+	assignRecordings(tracks, new Set(page.players.values()).size);
+	return tracks;
+}
+
+/*
+ * With two or more recordings and cues that name no player, a cue that goes back starts the next
+ * recording: each recording's cues start from zero.
+ */
+function assignRecordings(tracks: TrackEntry[], recordings: number): void {
+	if (recordings < 2) {
+		for (const t of tracks) delete t.recording;
+		return;
+	}
+	if (tracks.some(t => t.recording !== undefined)) {
+		let last = 1;
+		for (const t of tracks) {
+			if (t.recording === undefined) t.recording = last;
+			last = t.recording;
+		}
+		return;
+	}
+	let current = 1;
+	let lastCue = -1;
+	for (const t of tracks) {
+		if (!t.playedWith && t.cueMs !== null) {
+			if (t.cueMs < lastCue && current < recordings) current++;
+			lastCue = t.cueMs;
+		}
+		t.recording = current;
+	}
+}
+
+const VENUE_KINDS = /\b(event location|club|venue|location|arena|stadium|bar|hall)\b/i;
+
+function headerLinks(page: PageFields, base: string): { djs: PageLink[]; sources: SourceLink[] } {
 	const djs: PageLink[] = [];
-	const sources: PageLink[] = [];
-	if (!h1) return { djs, sources };
-	walk(h1, el => {
-		if (el.name !== "a") return;
-		const href = el.attribs.href ?? "";
-		const name = short(textOf(el));
-		if (!name) return;
-		const dj = slugOf(href, "dj");
-		const source = slugOf(href, "source");
-		if (dj !== undefined) djs.push({ name, slug: dj, url: absoluteUrl(href, base) });
-		else if (source !== undefined) sources.push({ name, slug: source, url: absoluteUrl(href, base) });
-	});
+	const sources: SourceLink[] = [];
+	for (const link of page.h1Links) {
+		const name = short(link.text);
+		if (!name) continue;
+		const dj = slugOf(link.href, "dj") ?? slugOf(link.href, "artist");
+		const source = slugOf(link.href, "source");
+		if (dj !== undefined) djs.push({ name, slug: dj, url: absoluteUrl(link.href, base) });
+		else if (source !== undefined) {
+			const kind = page.sourceKinds.get(link.href);
+			sources.push({ name, slug: source, url: absoluteUrl(link.href, base), ...(kind ? { kind: short(kind) } : {}) });
+		}
+	}
 	return { djs, sources };
+}
+
+/**
+ * The event and the venue among the header's sources. A source box that names the kind decides;
+ * without kinds the first source is the event and nothing is taken for the venue: the second
+ * link is as often a festival or a radio show's broadcaster as a place.
+ */
+function eventAndVenue(sources: SourceLink[]): { event?: PageLink; venue?: PageLink } {
+	const plain = (s: SourceLink | undefined): PageLink | undefined => (s ? { name: s.name, ...(s.slug ? { slug: s.slug } : {}), ...(s.url ? { url: s.url } : {}) } : undefined);
+	const venue = sources.find(s => s.kind !== undefined && VENUE_KINDS.test(s.kind));
+	const event = sources.find(s => s !== venue && !(s.kind !== undefined && VENUE_KINDS.test(s.kind)));
+	const out: { event?: PageLink; venue?: PageLink } = {};
+	const e = plain(event);
+	const v = plain(venue);
+	if (e) out.event = e;
+	if (v) out.venue = v;
+	return out;
 }
 
 function dateOf(...candidates: Array<string | undefined>): string | undefined {
@@ -182,17 +291,27 @@ function dateOf(...candidates: Array<string | undefined>): string | undefined {
 	return undefined;
 }
 
-/** Parses one tracklist page; `url` resolves relative links and names the page in errors. */
-export function parseTracklistPage(html: string, url: string): ParsedTracklist {
-	const root = parseDocument(html);
-	const page = readPage(root);
-	const cues = scriptCues(page.scripts);
-	const tracks: TrackEntry[] = [];
-	for (const row of page.rows) {
-		const track = toTrack(readRow(row), tracks.length + 1, tracks[tracks.length - 1], cues, url);
-		if (track) tracks.push(track);
+function genresOf(values: string[] | undefined): string[] {
+	const out: string[] = [];
+	for (const v of values ?? []) {
+		for (const g of clean(v).split(",")) {
+			const genre = short(g);
+			// The page's Article block calls every page's genre "tracklist".
+			if (genre && !/^tracklists?$/i.test(genre) && !out.includes(genre)) out.push(genre);
+		}
 	}
-	const claimedRaw = Number.parseInt(clean(page.metas.get("numTracks")), 10);
+	return out;
+}
+
+/** Parses one tracklist page; `url` resolves relative links and names the page in errors. */
+export function parseTracklistPage(html: string, url: string, opts: { tokenizer?: Tokenizer } = {}): ParsedTracklist {
+	const page = readPage(html, opts.tokenizer);
+	const tracks = buildTracks(page, url);
+	// The set's own block when the page has one; pages without microdata scopes have only one block.
+	const hasPlaylist = page.playlist.size > 0;
+	const set = hasPlaylist ? page.playlist : page.page;
+	const first = (key: string) => set.get(key)?.[0];
+	const claimedRaw = Number.parseInt(clean(first("numTracks")), 10);
 	const claimedTracks = Number.isInteger(claimedRaw) && claimedRaw > 0 ? claimedRaw : undefined;
 	if (tracks.length === 0) {
 		const blocked = detectBlock(html);
@@ -200,24 +319,28 @@ export function parseTracklistPage(html: string, url: string): ParsedTracklist {
 		if (claimedTracks) throw new ParseMismatchError(url, claimedTracks, 0);
 		throw new NotATracklistError(url, page.rows.length ? "its rows hold no tracks" : "the page has no tracklist rows");
 	}
-	const { djs, sources } = headerLinks(page.h1, url);
-	const h1Text = page.h1 ? short(textOf(page.h1)) : "";
-	const title = short(page.metas.get("name")) || h1Text || short(clean(page.titleText).replace(/\s*Tracklist$/i, "")) || "Untitled tracklist";
-	const result: ParsedTracklist = {
-		title,
-		djs,
-		genres: clean(page.metas.get("genre"))
-			.split(",")
-			.map(g => short(g))
-			.filter(Boolean),
-		tracks
-	};
-	if (sources[0]) result.event = sources[0];
-	if (sources[1]) result.venue = sources[1];
-	const date = dateOf(page.metas.get("datePublished"), title, h1Text);
+	const { djs, sources } = headerLinks(page, url);
+	const h1Text = short(page.h1Text);
+	const title = short(first("name")) || h1Text || short(clean(page.titleText).replace(/\s*Tracklist$/i, "")) || "Untitled tracklist";
+	const author = short(first("author"));
+	if (djs.length === 0 && hasPlaylist && author) djs.push({ name: author });
+	const result: ParsedTracklist = { title, djs, genres: genresOf(set.get("genre")), tracks };
+	Object.assign(result, eventAndVenue(sources));
+	if (sources.length) result.sources = sources;
+	const recordings = new Set(tracks.map(t => t.recording).filter(r => r !== undefined)).size;
+	if (recordings > 1) result.recordings = recordings;
+	// The set's date; the posting date (the Article block's) is often a day or more later.
+	const date = dateOf(first("datePublished"), title, h1Text);
 	if (date) result.date = date;
 	if (claimedTracks) result.claimedTracks = claimedTracks;
-	const author = short(page.metas.get("author"));
 	if (author) result.author = author;
+	if (hasPlaylist) {
+		const postedBy = short(page.page.get("author")?.[0]);
+		const postedAt = clean(page.page.get("datePublished")?.[0]);
+		if (postedBy) result.postedBy = postedBy;
+		if (postedAt) result.postedAt = postedAt;
+	}
+	const ided = /^(\d+)\s*\/\s*(\d+)$/.exec(clean(page.idedText));
+	if (ided) result.ided = { identified: Number(ided[1]), total: Number(ided[2]) };
 	return result;
 }

@@ -1,7 +1,7 @@
 /** Reading the small text formats of a tracklist row: "Artist - Title (Remix)", cue times, ISO durations. */
 
 /** Words that make a trailing "(…)" a version of the track rather than part of its title. */
-const VERSION_WORDS = /\b(re-?mix|mix|edit|re-?edit|bootleg|rework|refix|flip|vip|dub|version|acapella|a cappella|instrumental|remake|cover)\)$/i;
+const VERSION_WORDS = /\b(re-?mix|mix|edit|re-?edit|bootleg|rework|refix|flip|vip|dub|version|acapella|acappella|a cappella|instrumental|remake|cover|mashup)\)$/i;
 
 /** Joiners between artist names, as the site writes them. */
 const ARTIST_SPLIT = /\s+(?:&|feat\.?|ft\.?|featuring|vs\.?|x)\s+|\s*,\s*/i;
@@ -39,6 +39,14 @@ export function splitTrackText(raw: string): TrackText {
 		title = title.slice(0, m.index).trim();
 	}
 	return { artist: artist || "ID", title: title || "ID", ...(remix ? { remix } : {}) };
+}
+
+const FEATURING = /\s+(?:ft\.?|feat\.?|featuring)\s+/i;
+
+/** The artists credited after "ft." / "feat." ("A ft. B & C" → ["B", "C"]). */
+export function featuredArtists(artist: string): string[] {
+	const m = FEATURING.exec(clean(artist));
+	return m ? splitArtists(clean(artist).slice(m.index + m[0].length)) : [];
 }
 
 export function splitArtists(artist: string): string[] {
@@ -81,7 +89,7 @@ export function secondsMs(raw: string | undefined): number | undefined {
 }
 
 /** The slug in a site path such as /dj/<slug>/index.html. */
-export function slugOf(href: string, kind: "dj" | "source"): string | undefined {
+export function slugOf(href: string, kind: "dj" | "source" | "artist"): string | undefined {
 	const m = new RegExp(`/${kind}/([^/?#]+)`).exec(href);
 	return m ? decodeURIComponentSafe(m[1]) : undefined;
 }

@@ -45,7 +45,7 @@ export async function saveScrape(store: TracklistStore, input: ScrapeInput, now 
 	const content = contentOf(input.page);
 	const hash = contentHash(content);
 	const aliases = input.requestedUrl && input.requestedUrl !== input.url ? [input.requestedUrl] : [];
-	const scraped = { sourceHash: input.sourceHash, scrapedAt: now, updatedAt: now, claimedTracks: input.page.claimedTracks, author: input.page.author, stale: false };
+	const scraped = { sourceHash: input.sourceHash, scrapedAt: now, updatedAt: now, claimedTracks: input.page.claimedTracks, author: input.page.author, postedBy: input.page.postedBy, postedAt: input.page.postedAt, ided: input.page.ided, stale: false };
 	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
 		const existing = (await findByUrl(store, input.url)) ?? (input.requestedUrl ? await findByUrl(store, input.requestedUrl) : null);
 		if (!existing) {

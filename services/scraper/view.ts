@@ -37,6 +37,12 @@ function trackView(t: TrackEntry, link: CatalogLink | null | undefined) {
 		is_id: t.isId,
 		played_with: t.playedWith,
 		url: t.url ?? null,
+		featured: t.featured ?? [],
+		edit: t.edit ?? null,
+		mashup_parts: (t.mashupParts ?? []).map(p => ({ artists: p.artists, artist: p.artist, title: p.title, remix: p.remix ?? null, label: p.label ?? null, is_id: p.isId, url: p.url ?? null })),
+		recording: t.recording ?? null,
+		play_count: t.playCount ?? null,
+		players: t.players ?? [],
 		catalog: link ? { track_id: link.trackId, tempo: link.tempo ?? null, tempo_alt: link.tempoAlt ?? null, matched_by: link.matchedBy } : null
 	};
 }
@@ -49,6 +55,8 @@ export function contentView(c: TracklistContent, links: Array<CatalogLink | null
 		venue: linkView(c.venue),
 		date: c.date ?? null,
 		genres: c.genres,
+		sources: (c.sources ?? []).map(s => ({ ...linkView(s), kind: s.kind ?? null })),
+		recordings: c.recordings ?? 1,
 		track_count: c.tracks.length,
 		tracks: c.tracks.map((t, i) => trackView(t, links[i]))
 	};
@@ -62,6 +70,9 @@ export function tracklistView(doc: TracklistDoc, opts: { includeTransitions?: bo
 		...contentView(doc.content, doc.links),
 		claimed_tracks: doc.claimedTracks ?? null,
 		author: doc.author ?? null,
+		posted_by: doc.postedBy ?? null,
+		posted_at: doc.postedAt ?? null,
+		ided: doc.ided ?? null,
 		bpm_curve: curve.map(p => ({ number: p.number, position: p.position, cue_ms: p.cueMs, bpm: p.bpm })),
 		...(opts.includeTransitions
 			? {
@@ -124,6 +135,9 @@ export function cueView(c: CueDoc, withText = true) {
 		audio_file_name: c.audioFileName,
 		include_pregap: c.includePregap,
 		track_count: c.trackCount,
+		files: c.files ?? [c.audioFileName],
+		estimated_tracks: c.estimated ?? [],
+		missing_times: c.missingTimes ?? "refuse",
 		checksum: c.checksum,
 		checksum_algorithm: "sha256",
 		size: c.size,

@@ -149,9 +149,11 @@ describe("CUE sheets", () => {
 		expect((err as Error).message).toMatch(/at most 99/);
 	});
 
-	it("refuse tracks without cue times and times that do not rise", () => {
+	it("refuse, when asked to, tracks without cue times, and always times that do not rise", () => {
 		const fixture = parseTracklistPage(readFixture("full"), "https://www.1001tracklists.com/tracklist/x/y.html");
-		expect(() => generateCue(fixture, { audioFileName: "a.mp3", format: "standard", includePregap: false })).toThrow(expect.objectContaining({ type: "CUE_MISSING_TIMES", data: { tracks: [8] } }));
+		expect(() => generateCue(fixture, { audioFileName: "a.mp3", format: "standard", includePregap: false, missingTimes: "refuse" })).toThrow(
+			expect.objectContaining({ type: "CUE_MISSING_TIMES", data: { tracks: [8] } })
+		);
 		const ok = generateCue({ ...fixture, tracks: fixture.tracks.slice(0, 8) }, { audioFileName: "a.mp3", format: "standard", includePregap: false });
 		expect(ok.trackCount).toBe(7);
 		expect(ok.text).toContain("    INDEX 01 14:05:00\r\n");

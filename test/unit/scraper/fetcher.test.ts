@@ -144,7 +144,8 @@ describe("the page fetcher against the tracklist-site simulator", () => {
 	it("stops at once on a challenge page, an IP block, a 403 and a 404", async () => {
 		const challenge = await failure(fetcher(site).fetch(at("/tracklist/challenge/x.html")));
 		expect(challenge).toBeInstanceOf(BlockedError);
-		expect((challenge as BlockedError).data).toMatchObject({ reason: "challenge", status: 403, kind: "fatal" });
+		// Not retried now, but retried later: the scheduler's backoff spaces the next attempt.
+		expect((challenge as BlockedError).data).toMatchObject({ reason: "challenge", status: 403, kind: "retryable", retryAfterMs: 15 * 60 * 1000 });
 		const ipBlock = await failure(fetcher(site).fetch(at("/tracklist/ipblock/x.html")));
 		expect((ipBlock as BlockedError).data).toMatchObject({ reason: "ip-block", status: 200 });
 		const forbidden = await failure(fetcher(site).fetch(at("/tracklist/error/403/x.html")));

@@ -70,7 +70,7 @@ function check(parse: () => unknown, what: string): "ok" | "scraper-error" {
 }
 
 describe("the parsers on mutated and truncated pages", () => {
-	const sources = [readFixture("full"), readFixture("no-microdata"), readFixture("challenge"), readFixture("mismatch"), renderSetPage(generateSet(9, 2, 60))];
+	const sources = [readFixture("full"), readFixture("no-microdata"), readFixture("challenge"), readFixture("mismatch"), renderSetPage(generateSet(9, 2, 60)), readFixture("layout-2026"), readFixture("image-captcha")];
 
 	it("raise nothing but the scraper's own errors on 250 mutated tracklist pages, and never return an empty or broken tracklist", () => {
 		const rng = mulberry32(20240615);

@@ -287,8 +287,13 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 
 	it("generates CUE sheets, serves them by id and as a file, and validates them against the audio", async () => {
 		const { body: set } = await scrape("/tracklist/fixture/no-microdata.html");
-		const refused = await gw.request<Body>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html`, audio_file_name: "set.mp3" } });
+		const refused = await gw.request<Body>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html`, audio_file_name: "set.mp3", missing_times: "refuse" } });
 		expect([refused.status, refused.body.error?.type]).toEqual([422, "CUE_MISSING_TIMES"]);
+		// By default (the seed systems' way) the missing time is estimated, and the answer says which.
+		const estimated = await gw.request<Body & { estimated_tracks: number[]; text: string; audio_file_name: string }>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/full.html` } });
+		expect(estimated.status).toBe(201);
+		expect(estimated.body).toMatchObject({ estimated_tracks: [8], audio_file_name: "mara-quell-tobin-reyes-lantern-hall-festival-harbor-stage-portmere-2024-06-15.mp3" });
+		expect(estimated.body.text).toContain("    REM INDEX_ESTIMATED\r\n");
 		const made = await gw.request<Body & { id: string; text: string; checksum: string; size: number; track_count: number }>("POST", "/api/v1/cue/generate", {
 			body: { tracklist_id: set.id, audio_file_name: "basement-031.mp3", format: "standard" },
 			user: alice
@@ -317,6 +322,60 @@ describe("the scraper through the gateway, against the tracklist-site simulator"
 		expect(short.body).toMatchObject({ ok: false, durationMs: 1_800_000, audio: { format: "wav", method: "header" } });
 		expect(short.body.problems.map(p => [p.track, p.code])).toEqual([[4, "beyond_end"]]);
 		expect((await gw.request("POST", "/api/v1/cue/validate", { body: { cue_text: "TRACK 01 AUDIO" } })).status).toBe(422);
+	});
+
+	it("speaks the seed system's shapes: search_type, a client correlation_id kept and pollable, CUE sheets from a URL not scraped yet", async () => {
+		// search_type=event is honoured (it used to fall back to a DJ search: 200 with nothing).
+		const event = site.sets[0].event;
+		const byEvent = await gw.request<Body & { type: string; items: Array<{ title: string }> }>("GET", `/api/v1/search?query=${encodeURIComponent(event.name)}&search_type=event&limit=100`);
+		expect(byEvent.status).toBe(200);
+		expect(byEvent.body.type).toBe("event");
+		expect(byEvent.body.items.map(i => i.title).sort()).toEqual(site.sets.filter(s => s.event.name.includes(event.name)).map(s => s.title).sort());
+		expect((await gw.request<Body>("GET", `/api/v1/search?query=x&type=dj&search_type=event`)).status).toBe(422);
+
+		// An async scrape under the client's correlation_id is polled by that id.
+		const correlationId = "3f0c8d6e-5b1a-4c2d-9e7f-000000000016";
+		const accepted = await scrape(site.pathOf(site.sets[21]), { async: true, correlation_id: correlationId });
+		expect(accepted.status).toBe(202);
+		expect(accepted.body).toMatchObject({ correlation_id: correlationId });
+		const done = await finished(correlationId);
+		expect(done).toMatchObject({ id: accepted.body.id, correlation_id: correlationId, status: "done", result: { outcome: "created" } });
+		const reused = await scrape(site.pathOf(site.sets[22]), { async: true, correlation_id: correlationId });
+		expect([reused.status, reused.body.error?.type]).toEqual([409, "CORRELATION_ID_IN_USE"]);
+		// A synchronous scrape with one answers at once and stays pollable.
+		const sync = await scrape(site.pathOf(site.sets[22]), { correlation_id: "sync-16" });
+		expect(sync.body).toMatchObject({ correlation_id: "sync-16", track_count: 12 });
+		expect(await finished("sync-16")).toMatchObject({ status: "done", correlation_id: "sync-16", result: { tracklist_id: sync.body.id } });
+
+		// CUE generation from a page nobody scraped yet: it is scraped first. No audio name: one is made from the title.
+		const unscraped = site.sets[23];
+		const before = site.count(site.pathOf(unscraped));
+		const cue = await gw.request<Body & { text: string; audio_file_name: string; estimated_tracks: number[]; files: string[] }>("POST", "/api/v1/cue/generate", {
+			body: { tracklist_url: site.url + site.pathOf(unscraped), format: "standard", include_pregap: true }
+		});
+		expect(cue.status).toBe(201);
+		expect(site.count(site.pathOf(unscraped))).toBe(before + 1);
+		expect(cue.body.audio_file_name).toMatch(/^[a-z0-9-]+\.mp3$/);
+		expect(cue.body.files).toEqual([cue.body.audio_file_name]);
+		expect(cue.body.text).toContain(`FILE "${cue.body.audio_file_name}" MP3`);
+		// The seed sends a path: its last part names the FILE.
+		const withPath = await gw.request<Body & { text: string; audio_file_name: string }>("POST", "/api/v1/cue/generate", {
+			body: { tracklist_url: site.url + site.pathOf(unscraped), audio_file_path: "/music/sets/night-drive.flac" }
+		});
+		expect(withPath.body.audio_file_name).toBe("night-drive.flac");
+		expect(withPath.body.text).toContain('FILE "night-drive.flac" WAVE');
+		expect(site.count(site.pathOf(unscraped))).toBe(before + 1);
+	});
+
+	it("answers 503 BLOCKED for the site's forwarder and image captcha, never 422, and stores nothing", async () => {
+		for (const name of ["forward-challenge", "image-captcha"]) {
+			const res = await scrape(`/tracklist/fixture/${name}.html`);
+			expect([res.status, res.body.error?.type, res.body.error?.data?.reason]).toEqual([503, "BLOCKED", "challenge"]);
+		}
+		const cue = await gw.request<Body>("POST", "/api/v1/cue/generate", { body: { tracklist_url: `${site.url}/tracklist/fixture/image-captcha.html` } });
+		expect([cue.status, cue.body.error?.type]).toEqual([503, "BLOCKED"]);
+		const latest = await gw.broker.call<Array<{ url: string }>, { limit: number }>("scraper.latest", { limit: 100 });
+		expect(latest.filter(l => /challenge|captcha/.test(l.url))).toEqual([]);
 	});
 
 	it("lists the latest tracklists for the status page and forgets a user's drafts", async () => {

@@ -1,0 +1,86 @@
+/**
+ * The real-page corpus: pages of the site saved by public projects, listed with their provenance
+ * in test/fixtures/tracklists/real/manifest.json with expectations worked out by hand from their
+ * HTML. The pages are not in this repository (real/README.md says why and how to get them), so
+ * this runs when REAL_PAGES_DIR names a folder holding them; pages missing there are listed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { generateCue } from "../../../services/scraper/cue";
+import { BlockedError } from "../../../services/scraper/errors";
+import { parseTracklistPage } from "../../../services/scraper/parser";
+import { readCueSheets } from "./cue-reader";
+
+interface Expected {
+	trackCount?: number;
+	djs?: string[];
+	date?: string;
+	genres?: string[];
+	cues?: Array<number | null>;
+	ided?: { identified: number; total: number };
+	isIdCount?: number;
+	event?: string | null;
+	venue?: string | null;
+	recordings?: number;
+	postedBy?: string;
+	edits?: Record<string, string>;
+	featured?: Record<string, string[]>;
+	blocked?: string;
+}
+interface Entry {
+	file: string;
+	repository: string;
+	path: string;
+	commit: string;
+	licence: string;
+	expected: Expected;
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../fixtures/tracklists/real/manifest.json"), "utf8")) as { pages: Entry[] };
+const dir = process.env.REAL_PAGES_DIR;
+const present = dir ? manifest.pages.filter(p => fs.existsSync(path.join(dir, p.file))) : [];
+const URL = "https://www.1001tracklists.com/tracklist/real/page.html";
+
+describe("the real-page manifest", () => {
+	it("names every page's repository, path, commit and licence, and what to expect of it", () => {
+		expect(manifest.pages.length).toBeGreaterThan(0);
+		for (const p of manifest.pages) {
+			expect(p).toMatchObject({ file: expect.stringMatching(/\.html$/), repository: expect.stringMatching(/^[\w.-]+\/[\w.-]+$/), commit: expect.stringMatching(/^[0-9a-f]{40}$/), licence: expect.stringMatching(/MIT|BSD|Apache|CC0|Unlicense/) });
+			expect(Object.keys(p.expected).length).toBeGreaterThan(0);
+		}
+	});
+});
+
+(present.length ? describe : describe.skip)(`real pages in REAL_PAGES_DIR (${present.length} of ${manifest.pages.length})`, () => {
+	it.each(present.map(p => [p.file, p] as const))("%s", (_name, entry) => {
+		const html = fs.readFileSync(path.join(dir ?? "", entry.file), "utf8");
+		const e = entry.expected;
+		if (e.blocked) {
+			expect(() => parseTracklistPage(html, URL)).toThrow(BlockedError);
+			expect(() => parseTracklistPage(html, URL)).toThrow(expect.objectContaining({ code: 503, data: expect.objectContaining({ reason: e.blocked, kind: "retryable" }) }));
+			return;
+		}
+		const parsed = parseTracklistPage(html, URL);
+		expect(parsed.tracks).toHaveLength(e.trackCount ?? -1);
+		expect(parsed.djs.map(d => d.name)).toEqual(e.djs);
+		expect(parsed.date).toBe(e.date);
+		expect(parsed.genres).toEqual(e.genres);
+		expect(parsed.tracks.map(t => t.cueMs)).toEqual(e.cues);
+		if (e.ided) expect(parsed.ided).toEqual(e.ided);
+		if (e.isIdCount !== undefined) expect(parsed.tracks.filter(t => t.isId)).toHaveLength(e.isIdCount);
+		if (e.event !== undefined) expect(parsed.event?.name ?? null).toBe(e.event);
+		if (e.venue !== undefined) expect(parsed.venue?.name ?? null).toBe(e.venue);
+		if (e.recordings !== undefined) expect(parsed.recordings ?? 1).toBe(e.recordings);
+		if (e.postedBy) expect(parsed.postedBy).toBe(e.postedBy);
+		for (const [pos, edit] of Object.entries(e.edits ?? {})) expect(parsed.tracks[Number(pos) - 1].edit).toBe(edit);
+		for (const [pos, names] of Object.entries(e.featured ?? {})) expect(parsed.tracks[Number(pos) - 1].featured).toEqual(names);
+		expect(parsed.tracks.filter(t => t.playedWith)).toEqual([]);
+		expect(parsed.tracks.filter(t => t.label?.includes("<"))).toEqual([]);
+		// The page's own cues are only the opener's, so every other INDEX is an estimate; the sheet still reads.
+		const sheet = generateCue(parsed, { audioFileName: "set.mp3", format: "standard", includePregap: false });
+		expect(sheet.estimated).toHaveLength(parsed.tracks.length - 1);
+		const [read] = readCueSheets([sheet.text]);
+		expect(read.errors).toEqual([]);
+		expect(read.sheet.files[0].tracks).toHaveLength(parsed.tracks.length);
+	});
+});
