@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 			`  songs by BPM:   curl -s '${base}/api/v1/songs/bpm/128?limit=5&halfDouble=true'`,
 			`  crawl status:   curl -s ${base}/api/v1/crawl/status`,
 			`  a tracklist:    curl -s ${base}/api/v1/tracklist -H 'content-type: application/json' -d '{"url":"${site.url}${setPath(set)}"}'`,
-			`  an admin:       curl -s ${base}/api/v1/users/register -H 'content-type: application/json' -d '{"email":"${DEMO_ADMIN}","password":"${DEMO_PASSWORD}"}'`,
+			`  an admin:       curl -s ${base}/api/v1/users/register -H 'content-type: application/json' -d '{"email":"${DEMO_ADMIN}","password":"${DEMO_PASSWORD}","displayName":"Demo admin"}'`,
 			`  API docs:       ${base}/api/docs    metrics: http://localhost:${metricsPort}/metrics`,
 			withRepl ? "  the REPL is below: try `crawl status`, `cluster`, `limits`; `quit` ends the demo" : "  the REPL: npm run demo -- --repl",
 			"  Ctrl-C stops everything.",

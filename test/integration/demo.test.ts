@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { eventually, freePort } from "../harness/ports";
@@ -37,6 +37,13 @@ describe("the demo", () => {
 			const songs = (await (await fetch(`${base}/api/v1/songs/bpm/${bpm}?limit=5`)).json()) as { items: unknown[] };
 			expect(songs.items.length).toBeGreaterThan(0);
 			expect((await fetch(`${base}/status`)).status).toBe(200);
+			// Every curl the banner prints works as printed (the demo's port is this test's).
+			const curls = [...out.matchAll(/^\s+[A-Za-z ]+:\s+(curl -s .*)$/gm)].map(m => m[1]);
+			expect(curls.length).toBeGreaterThanOrEqual(4);
+			for (const curl of curls) {
+				const answer = execFileSync("bash", ["-c", curl], { encoding: "utf8", timeout: 60_000 });
+				expect({ curl, error: (JSON.parse(answer) as { error?: unknown }).error }).toEqual({ curl, error: undefined });
+			}
 			await eventually("a progress line", () => /demo: \d+ tracks processed/.test(out), 30_000);
 
 			child.kill("SIGINT");
