@@ -30,8 +30,8 @@ interface ApiVars {
 	config: Config;
 	/** moleculer-web's routed aliases. */
 	aliases: RoutedAlias[];
-	/** False from a change in the cluster's services until moleculer-web has routed them again. */
-	routesFresh: boolean;
+	/** moleculer-web's debounced rerouting after a change in the cluster's services (lodash's debounce). */
+	regenerateAllAutoAliases: { (): void; flush(): void };
 	/** Accounts deleted while their access tokens still live. */
 	revoked: RevokedUsers;
 	idempotency: IdempotencyStore;
@@ -213,24 +213,18 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		/** An account is gone: its access tokens stop working here now, not when they expire. */
 		"users.deleted"(this: ApiThis, ctx: Context<{ id: string; until: number }>) {
 			return this.revoked.add(ctx.params.id, ctx.params.until);
-		},
-		// moleculer-web reroutes after a debounce; until then new services answer 404 here.
-		"$services.changed"(this: ApiThis) {
-			this.routesFresh = false;
-		},
-		"$api.aliases.regenerated"(this: ApiThis, ctx: Context) {
-			if (ctx.nodeID === this.broker.nodeID) this.routesFresh = true;
 		}
 	},
 
 	methods: {
-		/** The gateway's own readiness checks, beside the node's. */
+		/**
+		 * The gateway's own readiness checks, beside the node's. moleculer-web routes newly seen
+		 * services half a second after they appear, and they answer 404 until then: a readiness
+		 * probe routes them at once, so "ready" means every service it can see is reachable.
+		 */
 		gatewayChecks(this: ApiThis) {
-			return {
-				routes: async (): Promise<CheckResult> =>
-					this.routesFresh ? { ok: true, detail: "every service's routes are in place" } : { ok: false, detail: "routing newly seen services" },
-				limiters: async () => limiterReadiness(this.broker)
-			};
+			this.regenerateAllAutoAliases.flush();
+			return { limiters: async (): Promise<CheckResult> => limiterReadiness(this.broker) };
 		},
 		/** moleculer-web's hook: the bearer token's user, put in ctx.meta.user. */
 		authenticate(this: ApiThis, _ctx: Context, _route: unknown, req: IncomingMessage) {
@@ -258,7 +252,6 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 
 	created(this: ApiThis) {
 		this.config = configFor(this.broker);
-		this.routesFresh = false;
 		this.settings.port = this.config.PORT;
 		this.settings.ip = this.config.HOST;
 		const c = this.config;
