@@ -32,6 +32,7 @@ interface SchedulerMethods {
 	jobs(): Collection<JobDoc>;
 	enqueueOne(job: NewJob, now: number): Promise<EnqueueOutcome>;
 	lowerDepth(key: string, depth: number, now: number): Promise<boolean>;
+	partialAllowed(oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean>;
 	reapExpiredLeases(): Promise<number>;
 	requeue(filter: Filter, set: Record<string, unknown>, unset?: Record<string, true>, inc?: Record<string, number>): Promise<number>;
 	pausedTypes(): Promise<string[]>;
@@ -53,8 +54,11 @@ const EPHEMERAL_TYPES = ["track.features"];
 /** The crawl's own job types, whose waiting jobs the ETA counts even before one of them finished. */
 const CRAWL_TYPES = ["artist.discover", "album.tracks", "track.features"];
 const ERROR_HISTORY = 5;
-/** The longest a partial batch waits for the jobs that could fill it (lease's `fillWhile`). */
-const FILL_MAX_MS = 30_000;
+/**
+ * The longest a partial batch waits for the jobs that could fill it (lease's `fillWhile`): a crawl
+ * held to the rate limit keeps producers busy for minutes, and a stuck one comes back with its lease.
+ */
+const FILL_MAX_MS = 5 * 60_000;
 
 /**
  * The durable job frontier. Workers lease jobs through actions; leases expire, so a dead worker
@@ -151,17 +155,10 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 					const runnable: Filter = { lane: { $in: types.map(t => laneOf("queued", tier, t)) }, runAt: { $lte: now } };
 					const want = ctx.params.max - out.length;
 					// find with a limit stops early, where a count would scan a 100k-job lane.
-					const fillWhile = ctx.params.fillWhile ?? [];
-					if ((ctx.params.fillMs || fillWhile.length) && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
+					const fill = ctx.params.fillMs || ctx.params.fillWhile?.length ? { fillMs: ctx.params.fillMs ?? 0, fillWhile: ctx.params.fillWhile ?? [] } : undefined;
+					if (fill && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
 						const oldest = await this.jobs().findOne(runnable, { sort: { runAt: 1 } });
-						if (!oldest) continue;
-						const waited = now - oldest.runAt;
-						if (fillWhile.length === 0) {
-							if (waited < (ctx.params.fillMs ?? 0)) continue;
-						} else if (waited < FILL_MAX_MS && (await this.jobs().findOne({ type: { $in: fillWhile }, state: { $in: ["queued", "leased"] } }, { projection: { _id: 1 } }))) {
-							// Nothing that could fill the batch is left: waiting longer would only delay it.
-							continue;
-						}
+						if (!oldest || !(await this.partialAllowed(oldest.runAt, now, fill))) continue;
 					}
 					const claimed = await this.jobs().claimMany(
 						runnable,
@@ -174,6 +171,17 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 						},
 						want
 					);
+					// Two leases may both have seen a full batch and split it: a part that may not go yet goes back.
+					if (fill && claimed.length > 0 && claimed.length < want && !(await this.partialAllowed(Math.min(...claimed.map(j => j.runAt)), now, fill))) {
+						for (const type of new Set(claimed.map(j => j.type))) {
+							await this.jobs().update(
+								{ _id: { $in: claimed.filter(j => j.type === type).map(j => j._id) }, state: "leased" },
+								{ $set: { state: "queued", lane: laneOf("queued", tier, type) }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } },
+								{ multi: true }
+							);
+						}
+						continue;
+					}
 					out.push(...claimed.map(toLeased));
 				}
 				return out;
@@ -493,6 +501,15 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			}
 			if (depth !== undefined && (await this.lowerDepth(key, depth, now))) return "lowered";
 			return "existing";
+		},
+
+		/** Whether a batch short of full may be leased, its oldest job runnable since `oldestRunAt`. */
+		async partialAllowed(this: SchedulerThis, oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean> {
+			const waited = now - oldestRunAt;
+			if (fill.fillWhile.length === 0) return waited >= fill.fillMs;
+			// Nothing that could fill the batch is left: waiting longer would only delay it.
+			if (waited >= FILL_MAX_MS) return true;
+			return !(await this.jobs().findOne({ type: { $in: fill.fillWhile }, state: { $in: ["queued", "leased"] } }, { projection: { _id: 1 } }));
 		},
 
 		/**

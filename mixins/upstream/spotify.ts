@@ -224,28 +224,33 @@ export class SpotifyClient implements CatalogClient {
 		return out;
 	}
 
-	/** Batch by batch; a batch that fails puts its ids under `failed` and the next one still runs. */
+	/**
+	 * Batches side by side (the limiter spaces them), the first alone while the mode is unknown so
+	 * only one call finds it out. A batch that fails puts its ids under `failed`; the others still run.
+	 */
 	private async multiGet<T>(ids: readonly string[], spec: MultiGet<T>): Promise<Settled<T>> {
 		await this.loadMode();
-		const out: Settled<T> = { items: [], failed: new Map() };
-		for (const batch of chunks(ids, spec.size)) {
-			if (this.modeValue === "development") {
-				await this.perItem(batch, spec, false, out);
-				continue;
+		const failed = new Map<string, Error>();
+		const batches = chunks(ids, spec.size);
+		const first = this.modeValue === "unknown" && batches.length > 1 ? [await this.oneBatch(batches.shift() as string[], spec, failed)] : [];
+		const rest = await Promise.all(batches.map(batch => this.oneBatch(batch, spec, failed)));
+		return { items: [...first, ...rest].flat(), failed };
+	}
+
+	private async oneBatch<T>(batch: string[], spec: MultiGet<T>, failed: Map<string, Error>): Promise<T[]> {
+		if (this.modeValue === "development") return this.perItem(batch, spec, false, failed);
+		try {
+			const url = `${this.apiUrl}/${spec.path}?ids=${batch.map(encodeURIComponent).join(",")}`;
+			const items = await this.get(spec.endpoint, url, body => parseList(body, spec.key, spec.parse));
+			await this.settle("extended");
+			return items;
+		} catch (err) {
+			if (this.forced || !(err instanceof FatalError && err.status === 403)) {
+				for (const id of batch) failed.set(id, err as Error);
+				return [];
 			}
-			try {
-				const url = `${this.apiUrl}/${spec.path}?ids=${batch.map(encodeURIComponent).join(",")}`;
-				out.items.push(...(await this.get(spec.endpoint, url, body => parseList(body, spec.key, spec.parse))));
-				await this.settle("extended");
-			} catch (err) {
-				if (this.forced || !(err instanceof FatalError && err.status === 403)) {
-					for (const id of batch) out.failed.set(id, err as Error);
-					continue;
-				}
-				await this.perItem(batch, spec, true, out);
-			}
+			return this.perItem(batch, spec, true, failed);
 		}
-		return out;
 	}
 
 	/**
@@ -253,29 +258,32 @@ export class SpotifyClient implements CatalogClient {
 	 * works the app is in development mode; if it is refused too, the 403 was about something else
 	 * and nothing is remembered.
 	 */
-	private async perItem<T>(ids: string[], spec: MultiGet<T>, probing: boolean, out: Settled<T>): Promise<void> {
-		const one = async (id: string): Promise<void> => {
+	private async perItem<T>(ids: string[], spec: MultiGet<T>, probing: boolean, failed: Map<string, Error>): Promise<T[]> {
+		const one = async (id: string): Promise<T | undefined> => {
 			try {
-				out.items.push(await this.get(spec.itemEndpoint, `${this.apiUrl}/${spec.path}/${encodeURIComponent(id)}`, spec.parse));
+				return await this.get(spec.itemEndpoint, `${this.apiUrl}/${spec.path}/${encodeURIComponent(id)}`, spec.parse);
 			} catch (err) {
 				// A batch answers null for an unknown id; per item, the same answer is a 404.
-				if (!(err instanceof NotFoundError)) out.failed.set(id, err as Error);
+				if (!(err instanceof NotFoundError)) failed.set(id, err as Error);
+				return undefined;
 			}
 		};
+		const results: (T | undefined)[] = [];
 		let rest = ids;
 		if (probing && ids.length > 0) {
-			const failedBefore = out.failed.size;
-			await one(ids[0]);
+			results.push(await one(ids[0]));
+			const refused = failed.get(ids[0]);
 			// Refused too: the 403 was about something else, and nothing is remembered.
-			if (out.failed.size > failedBefore) {
-				for (const id of ids.slice(1)) out.failed.set(id, out.failed.get(ids[0]) as Error);
-				return;
+			if (refused) {
+				for (const id of ids.slice(1)) failed.set(id, refused);
+				return [];
 			}
 			await this.settle("development");
 			rest = ids.slice(1);
 		}
 		// The limiter's concurrency cap (SPOTIFY_MAX_CONCURRENT) spreads these out cluster-wide.
-		await Promise.all(rest.map(one));
+		results.push(...(await Promise.all(rest.map(one))));
+		return results.filter((r): r is T => r !== undefined);
 	}
 
 	/** A page whose `next` stays on the configured API root. */
