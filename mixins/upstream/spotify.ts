@@ -225,15 +225,21 @@ export class SpotifyClient implements CatalogClient {
 	}
 
 	/**
-	 * Batches side by side (the limiter spaces them), the first alone while the mode is unknown so
-	 * only one call finds it out. A batch that fails puts its ids under `failed`; the others still run.
+	 * Batch calls side by side (the limiter spaces them), the first alone while the mode is unknown
+	 * so only one call finds it out. A batch that fails puts its ids under `failed`; the others still run.
 	 */
 	private async multiGet<T>(ids: readonly string[], spec: MultiGet<T>): Promise<Settled<T>> {
 		await this.loadMode();
 		const failed = new Map<string, Error>();
 		const batches = chunks(ids, spec.size);
 		const first = this.modeValue === "unknown" && batches.length > 1 ? [await this.oneBatch(batches.shift() as string[], spec, failed)] : [];
-		const rest = await Promise.all(batches.map(batch => this.oneBatch(batch, spec, failed)));
+		const rest: T[][] = [];
+		if (this.modeValue === "development") {
+			// Per-item calls, a batch's worth at a time: a whole list at once would be a burst of hundreds.
+			for (const batch of batches) rest.push(await this.oneBatch(batch, spec, failed));
+		} else {
+			rest.push(...(await Promise.all(batches.map(batch => this.oneBatch(batch, spec, failed)))));
+		}
 		return { items: [...first, ...rest].flat(), failed };
 	}
 
