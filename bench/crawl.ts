@@ -1,37 +1,62 @@
 /**
- * npm run bench:crawl — crawls a simulated catalog (50k tracks by default) with the upstreams
- * unlimited, once in one process and once as 1 scheduler/catalog node plus 2 worker processes over
- * NATS, in each Spotify mode, and prints tracks/s, upstream calls per 1000 tracks next to the
- * theoretical minimum, and the largest RSS of any node.
+ * npm run bench:crawl — crawls a simulated catalog and prints, per row, tracks/s, upstream calls
+ * next to the fewest the crawl could make, the largest RSS of any node, and tracks lost or
+ * duplicated.
  *
- * BENCH_TRACKS (50000), BENCH_MODES (extended,development), BENCH_TOPOLOGIES (single,cluster).
+ * "limited" rows (the default) give the Spotify simulator a rate limit and a round trip of 80–150 ms
+ * with jitter, as the real API has, and put tracks/s against the physical limit: the rate limit ×
+ * tracks per call over the crawl's minimal call mix. They run in one process and as 1 data node
+ * (scheduler, catalog) + 1, 2 and 4 worker processes over NATS, with the limiter shared in Redis.
+ * "unlimited" rows (BENCH_SETS=unlimited) measure the crawler's own speed against a simulator with
+ * neither limit nor latency.
+ *
+ * BENCH_SETS (limited), BENCH_TRACKS (6000), BENCH_MODES (extended; development also works),
+ * BENCH_WORKERS (0,1,2,4; 0 is one process), BENCH_SPOTIFY_RATE (5 calls/s) over BENCH_SPOTIFY_WINDOW_S
+ * (10 s: the limiter counts a call until a window after it ends, which a 1 s window would make
+ * cost a tenth of the rate), BENCH_LATENCY_MS (80-150), BENCH_TRACE=1 prints progress every second.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import Redis from "ioredis";
 import { ServiceBroker, type ServiceSchema } from "moleculer";
 import { attachConfig, testConfig, type Env } from "../config";
+import { setLimitOverride } from "../mixins/rate-limit/admin";
+import { storeOverride } from "../mixins/rate-limit/shared-limiter";
+import type { LimiterSettings } from "../mixins/rate-limit/types";
 import { minimumCalls } from "../mixins/upstream/minimum-calls";
 import { serviceCatalog } from "../services";
 import type { NodeInfo } from "../services/ops.service";
 import type { CrawlStatus } from "../services/scheduler/stats";
 import { clientBroker, startNode, type NodeProcess } from "../test/harness/nodes";
-import { sleep } from "../test/harness/ports";
-import { startNats } from "../test/harness/servers";
+import { eventually, sleep } from "../test/harness/ports";
+import { startNats, startRedis, type ServerProcess } from "../test/harness/servers";
 import { upstreamEnv } from "../test/harness/upstream-env";
 import { generateCatalog, type CatalogOptions } from "../test/simulators/catalog";
 
 type Mode = "extended" | "development";
-type Topology = "single" | "cluster";
+type BenchSet = "limited" | "unlimited";
 
-const TRACKS = Number(process.env.BENCH_TRACKS ?? 50000);
-const MODES = (process.env.BENCH_MODES ?? "extended,development").split(",") as Mode[];
-const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? "single,cluster").split(",") as Topology[];
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map(s => s.trim()).filter(Boolean);
+const SETS = list("BENCH_SETS", "limited") as BenchSet[];
+const TRACKS = Number(process.env.BENCH_TRACKS ?? 6000);
+const MODES = list("BENCH_MODES", "extended") as Mode[];
+const WORKERS = list("BENCH_WORKERS", "0,1,2,4").map(Number);
+/** Spotify calls per second the simulator admits, over a rolling window of WINDOW_S; the crawler's limiter is set to the same. */
+const RATE = Number(process.env.BENCH_SPOTIFY_RATE ?? 5);
+const WINDOW_S = Number(process.env.BENCH_SPOTIFY_WINDOW_S ?? 10);
+const PER_WINDOW = Math.round(RATE * WINDOW_S);
+const [LATENCY_MIN, LATENCY_MAX] = (process.env.BENCH_LATENCY_MS ?? "80-150").split("-").map(Number);
+/** Prints progress every second (BENCH_TRACE=1). */
+const TRACE = process.env.BENCH_TRACE === "1";
 const TRACKS_PER_ALBUM = 10;
 const ALBUMS_PER_ARTIST = 20;
 const ARTISTS = Math.max(1, Math.round(TRACKS / (TRACKS_PER_ALBUM * ALBUMS_PER_ARTIST)));
+const EXPECTED_TRACKS = ARTISTS * ALBUMS_PER_ARTIST * TRACKS_PER_ALBUM;
 const CATALOG: CatalogOptions = { seed: 7, artists: ARTISTS, albumsPerArtist: ALBUMS_PER_ARTIST, tracksPerAlbum: TRACKS_PER_ALBUM, trackCountJitter: 0 };
 const CRAWL_SERVICES = ["scheduler", "catalog", "artist-crawler", "album-crawler", "audio-feature"];
+const WORKER_SERVICES = "artist-crawler,album-crawler,audio-feature";
+const SPOTIFY_LIMIT: LimiterSettings = { maxPerWindow: PER_WINDOW, windowMs: WINDOW_S * 1000, maxConcurrent: 16 };
 
 interface Sims {
 	child: ChildProcess;
@@ -46,9 +71,10 @@ interface Sims {
 interface SimStats {
 	total: number;
 	byEndpoint: Record<string, number>;
+	rateLimited: number;
 }
 
-async function startSims(mode: Mode): Promise<Sims> {
+async function startSims(mode: Mode, set: BenchSet): Promise<Sims> {
 	const cli = path.join(__dirname, "../test/simulators/cli.js");
 	const args = [
 		cli,
@@ -56,9 +82,13 @@ async function startSims(mode: Mode): Promise<Sims> {
 		"--artists", String(ARTISTS),
 		"--albums-per-artist", String(ALBUMS_PER_ARTIST),
 		"--tracks-per-album", String(TRACKS_PER_ALBUM),
+		"--track-count-jitter", "0",
 		"--mode", mode,
 		"--deezer-max-per-window", "100000000"
 	];
+	if (set === "limited") {
+		args.push("--spotify-max-per-window", String(PER_WINDOW), "--spotify-window-ms", String(WINDOW_S * 1000), "--latency-min-ms", String(LATENCY_MIN), "--latency-max-ms", String(LATENCY_MAX));
+	}
 	const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
 	const line = await new Promise<string>((resolve, reject) => {
 		const rl = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -89,10 +119,19 @@ function crawlEnv(sims: Sims): Env {
 	};
 }
 
-async function waitForIdle(broker: ServiceBroker, sampleRss: () => Promise<void>): Promise<void> {
+async function waitForIdle(broker: ServiceBroker, sampleRss: () => Promise<void>, sims: Sims): Promise<void> {
+	let lastRss = 0;
+	const t0 = Date.now();
 	for (;;) {
-		await sleep(1000);
-		await sampleRss();
+		await sleep(200);
+		if (Date.now() - lastRss > 1000) {
+			await sampleRss();
+			lastRss = Date.now();
+			if (TRACE) {
+				const s = await broker.call<CrawlStatus, object>("scheduler.status", {});
+				console.log(`    ${fmt((Date.now() - t0) / 1000)} s: ${(await simStats(sims.spotify)).total} Spotify calls, ${JSON.stringify(s.tiers)} done ${s.done}`);
+			}
+		}
 		const s = await broker.call<CrawlStatus, object>("scheduler.status", {});
 		const pending = Object.values(s.tiers).reduce((n, t) => n + t.queued + t.leased, 0);
 		if (pending === 0 && s.done > 0) return;
@@ -100,48 +139,78 @@ async function waitForIdle(broker: ServiceBroker, sampleRss: () => Promise<void>
 }
 
 interface Row {
+	set: BenchSet;
 	mode: Mode;
-	topology: Topology;
+	workers: number;
 	tracks: number;
 	seconds: number;
 	spotifyCalls: number;
 	deezerCalls: number;
+	rateLimited: number;
 	maxRssMb: number;
+	workerRssMb: number;
 }
 
-async function runOnce(mode: Mode, topology: Topology): Promise<Row> {
-	const sims = await startSims(mode);
+async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: ServerProcess | undefined): Promise<Row> {
+	const sims = await startSims(mode, set);
 	const catalog = generateCatalog(CATALOG);
 	const seeds = Array.from({ length: catalog.artistCount }, (_, i) => ({ type: "artist.discover", entity: `spotify:${catalog.artist(i).spotifyId}`, payload: { depth: 0 } }));
 	const env = crawlEnv(sims);
+	const tag = `bench-${set}-${mode}-${workers}-${process.pid}`;
 	let broker: ServiceBroker;
 	const nodes: NodeProcess[] = [];
 	let maxRss = 0;
+	let workerRss = 0;
 	let sampleRss: () => Promise<void>;
 	let stopNats = async () => undefined as void;
 
-	if (topology === "single") {
+	if (workers === 0) {
 		broker = new ServiceBroker({ logger: false });
 		attachConfig(broker, testConfig(env));
 		for (const name of CRAWL_SERVICES) broker.createService(serviceCatalog[name] as ServiceSchema);
 		await broker.start();
+		if (set === "limited") await setLimitOverride(broker, "spotify", SPOTIFY_LIMIT);
 		sampleRss = async () => {
 			maxRss = Math.max(maxRss, process.memoryUsage().rss);
+			workerRss = maxRss;
 		};
 	} else {
 		const nats = await startNats();
 		stopNats = () => nats.stop();
-		const clusterEnv = { ...env, TRANSPORTER: nats.url, NAMESPACE: `bench-${mode}` };
-		nodes.push(startNode("bench-data", { ...clusterEnv, SERVICES: "scheduler,catalog" }));
-		nodes.push(startNode("bench-w1", { ...clusterEnv, SERVICES: "artist-crawler,album-crawler,audio-feature" }));
-		nodes.push(startNode("bench-w2", { ...clusterEnv, SERVICES: "artist-crawler,album-crawler,audio-feature" }));
-		broker = clientBroker("bench-client", { TRANSPORTER: nats.url, NAMESPACE: `bench-${mode}`, REQUEST_TIMEOUT: "60000" });
+		// A loaded machine answers slower than the default 500 ms now and then; a node that counts Redis
+		// as down falls back to local shares, one window late.
+		const clusterEnv: Env = { ...env, TRANSPORTER: nats.url, NAMESPACE: tag, ...(redis ? { REDIS_URL: redis.url, LIMITER_ID_PREFIX: tag, LIMITER_REDIS_TIMEOUT_MS: "3000" } : {}) };
+		if (redis && set === "limited") {
+			// Stored before any node starts, so the first call already keeps to it.
+			const client = new Redis(redis.url);
+			await storeOverride(client, tag, "spotify", SPOTIFY_LIMIT, 5000);
+			// A Redis the limiter has never seen holds every call for one window (nobody knows what was
+			// sent before it came up). The rows measure a cluster that has been running: its epoch is old.
+			const [sec, usec] = await client.time();
+			await client.set(`{${tag}}:limits:epoch`, String(Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - (WINDOW_S + 1) * 1000));
+			await client.quit();
+		}
+		nodes.push(startNode(`${tag}-data`, { ...clusterEnv, SERVICES: "scheduler,catalog" }));
+		for (let i = 1; i <= workers; i++) nodes.push(startNode(`${tag}-w${i}`, { ...clusterEnv, SERVICES: WORKER_SERVICES }));
+		broker = clientBroker(`${tag}-client`, { TRANSPORTER: nats.url, NAMESPACE: tag, REQUEST_TIMEOUT: "60000" });
 		await broker.start();
-		await broker.waitForServices(["scheduler", "catalog", "artist-crawler", "album-crawler", "audio-feature"], 30000);
+		await broker.waitForServices(CRAWL_SERVICES, 30000);
+		// Every worker node up, not just the first one of each service.
+		for (const n of nodes) await eventually(`${n.nodeID} to answer`, () => broker.call("ops.info", {}, { nodeID: n.nodeID }).then(() => true, () => false), 30000, 200);
+		if (redis) {
+			for (const n of nodes.slice(1)) {
+				await eventually(`${n.nodeID}'s limiter to share Redis`, async () => {
+					const all = await broker.call<Array<{ name: string; mode: string }>, object>("artist-crawler.limiterStatus", {}, { nodeID: n.nodeID }).catch(() => []);
+					return all.some(l => l.name === "spotify" && l.mode === "shared") || !all.some(l => l.name === "spotify");
+				}, 30000, 200);
+			}
+		}
 		sampleRss = async () => {
 			for (const n of nodes) {
 				const info = await broker.call<NodeInfo, object>("ops.info", {}, { nodeID: n.nodeID }).catch(() => undefined);
-				if (info) maxRss = Math.max(maxRss, info.rssMb * 1048576);
+				if (!info) continue;
+				maxRss = Math.max(maxRss, info.rssMb * 1048576);
+				if (n !== nodes[0]) workerRss = Math.max(workerRss, info.rssMb * 1048576);
 			}
 		};
 	}
@@ -149,16 +218,21 @@ async function runOnce(mode: Mode, topology: Topology): Promise<Row> {
 	const started = Date.now();
 	try {
 		for (let i = 0; i < seeds.length; i += 1000) await broker.call("scheduler.enqueue", { jobs: seeds.slice(i, i + 1000) });
-		await waitForIdle(broker, sampleRss);
+		await waitForIdle(broker, sampleRss, sims);
 	} catch (err) {
 		for (const n of nodes) console.error(`--- ${n.nodeID} (exit ${n.child.exitCode ?? n.child.signalCode ?? "running"})\n${n.output().slice(-4000)}`);
 		throw err;
 	}
 	const seconds = (Date.now() - started) / 1000;
+	await sampleRss();
 	const counts = await broker.call<{ tracks: number }, object>("catalog.counts", {});
 	const spotify = await simStats(sims.spotify);
 	const deezer = await simStats(sims.deezer);
 	const tokenCalls = spotify.byEndpoint["POST /api/token"] ?? 0;
+	if (TRACE) {
+		const s = await broker.call<CrawlStatus, object>("scheduler.status", {});
+		console.log(`    Spotify calls by endpoint ${JSON.stringify(spotify.byEndpoint)}; failures ${s.recentFailures}, dead ${s.dead}`);
+	}
 
 	await broker.stop();
 	for (const n of nodes) {
@@ -167,35 +241,90 @@ async function runOnce(mode: Mode, topology: Topology): Promise<Row> {
 	}
 	await stopNats();
 	sims.child.kill("SIGTERM");
-	return { mode, topology, tracks: counts.tracks, seconds, spotifyCalls: spotify.total - tokenCalls, deezerCalls: deezer.total, maxRssMb: Math.round(maxRss / 1048576) };
+	const mb = (bytes: number) => Math.round(bytes / 1048576);
+	return {
+		set,
+		mode,
+		workers,
+		tracks: counts.tracks,
+		seconds,
+		spotifyCalls: spotify.total - tokenCalls,
+		deezerCalls: deezer.total,
+		rateLimited: spotify.rateLimited,
+		maxRssMb: mb(maxRss),
+		workerRssMb: mb(workerRss)
+	};
+}
+
+/**
+ * The fewest Spotify calls this crawl can make: the seeds are artist ids, so it never needs the
+ * artist objects that minimumCalls counts for a crawl from names.
+ */
+function crawlMinimum(mode: Mode): number {
+	const min = minimumCalls({ artists: ARTISTS, albumsPerArtist: ALBUMS_PER_ARTIST, tracksPerAlbum: TRACKS_PER_ALBUM, mode });
+	return min.total - min.artists;
+}
+
+/** Tracks/s at the physical limit: the rate limit × tracks per call over the minimal call mix. */
+function physicalLimit(minCalls: number): number {
+	return (RATE * EXPECTED_TRACKS) / minCalls;
+}
+
+/**
+ * A stricter bound: a rolling window lets each window's calls go at once, so a crawl of C calls
+ * could end after (⌈C/N⌉ − 1) windows and one round trip, if every call could be made the moment
+ * its window opened (the crawl's calls depend on each other's answers, so none can).
+ */
+function burstLimit(minCalls: number): number {
+	return EXPECTED_TRACKS / ((Math.ceil(minCalls / PER_WINDOW) - 1) * WINDOW_S + LATENCY_MIN / 1000);
 }
 
 function fmt(n: number, digits = 1): string {
 	return n.toFixed(digits);
 }
 
+function topology(workers: number): string {
+	return workers === 0 ? "1 process" : `1 data + ${workers} worker${workers > 1 ? "s" : ""}`;
+}
+
 async function main(): Promise<void> {
-	console.log(`bench:crawl: ${ARTISTS} artists x ${ALBUMS_PER_ARTIST} albums x ${TRACKS_PER_ALBUM} tracks = ${ARTISTS * ALBUMS_PER_ARTIST * TRACKS_PER_ALBUM} tracks, upstreams unlimited, node ${process.version}`);
+	console.log(
+		`bench:crawl: ${ARTISTS} artists x ${ALBUMS_PER_ARTIST} albums x ${TRACKS_PER_ALBUM} tracks = ${EXPECTED_TRACKS} tracks, node ${process.version}; ` +
+			`limited rows: Spotify ${PER_WINDOW} calls per rolling ${WINDOW_S} s window (${RATE}/s), round trip ${LATENCY_MIN}-${LATENCY_MAX} ms; cluster rows over NATS with the limiter in Redis`
+	);
+	const redis = WORKERS.some(w => w > 0) ? await startRedis() : undefined;
 	const rows: Row[] = [];
-	for (const mode of MODES) {
-		for (const topology of TOPOLOGIES) {
-			const row = await runOnce(mode, topology);
-			rows.push(row);
-			console.log(`  done: ${mode} ${topology} in ${fmt(row.seconds)} s: ${row.tracks} tracks, ${row.spotifyCalls} Spotify and ${row.deezerCalls} Deezer calls, max RSS ${row.maxRssMb} MB`);
+	try {
+		for (const set of SETS) {
+			for (const mode of MODES) {
+				for (const workers of WORKERS) {
+					const row = await runOnce(set, mode, workers, redis);
+					rows.push(row);
+					console.log(`  done: ${set} ${mode} ${topology(workers)} in ${fmt(row.seconds)} s: ${row.tracks} tracks, ${row.spotifyCalls} Spotify and ${row.deezerCalls} Deezer calls, ${row.rateLimited} answered 429, max RSS ${row.maxRssMb} MB`);
+				}
+			}
 		}
+	} finally {
+		await redis?.stop();
 	}
 	console.log("");
-	console.log("| mode | topology | tracks | tracks/s | Spotify calls/1000 tracks | minimum | ratio | Deezer calls/1000 tracks | max RSS of any node |");
-	console.log("|---|---|---|---|---|---|---|---|---|");
+	console.log("| upstream | mode | topology | tracks | lost | duplicated | s | tracks/s | physical limit | of limit | of burst bound | Spotify calls | minimum | ratio | 429s | Deezer calls | max RSS (any node) | max RSS (worker) |");
+	console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 	for (const r of rows) {
-		const min = minimumCalls({ artists: ARTISTS, albumsPerArtist: ALBUMS_PER_ARTIST, tracksPerAlbum: TRACKS_PER_ALBUM, mode: r.mode }).total;
-		const per1000 = (r.spotifyCalls * 1000) / r.tracks;
-		const min1000 = (min * 1000) / r.tracks;
+		const min = crawlMinimum(r.mode);
+		const perSec = r.tracks / r.seconds;
+		const limit = r.set === "limited" ? physicalLimit(min) : undefined;
 		console.log(
-			`| ${r.mode} | ${r.topology === "single" ? "1 process" : "1 data + 2 workers (NATS)"} | ${r.tracks} | ${fmt(r.tracks / r.seconds)} | ${fmt(per1000)} | ${fmt(min1000)} | ${fmt(per1000 / min1000, 3)} | ${fmt((r.deezerCalls * 1000) / r.tracks)} | ${r.maxRssMb} MB |`
+			`| ${r.set === "limited" ? `${RATE}/s, ${LATENCY_MIN}-${LATENCY_MAX} ms` : "unlimited"} | ${r.mode} | ${topology(r.workers)} | ${r.tracks} | ${Math.max(0, EXPECTED_TRACKS - r.tracks)} | ${Math.max(0, r.tracks - EXPECTED_TRACKS)} | ${fmt(r.seconds)} | ${fmt(perSec)} | ${limit === undefined ? "-" : fmt(limit)} | ${limit === undefined ? "-" : fmt(perSec / limit, 3)} | ${limit === undefined ? "-" : fmt(perSec / burstLimit(min), 3)} | ${r.spotifyCalls} | ${min} | ${fmt(r.spotifyCalls / min, 3)} | ${r.rateLimited} | ${r.deezerCalls} | ${r.maxRssMb} MB | ${r.workerRssMb} MB |`
 		);
 	}
-	console.log("\nGoals: calls at most 1.05x the minimum; RSS under 400 MB. Deezer is called only for tempo Spotify cannot give (development mode).");
+	console.log(
+		`\nPhysical limit: ${RATE} calls/s x tracks per call over the minimal call mix. Burst bound: with a rolling window no crawl of C calls ends before (ceil(C/${PER_WINDOW}) - 1) x ${WINDOW_S} s + one round trip, even with every call sent the moment its window opens.`
+	);
+	console.log(
+		"Goals: at least 0.95 of the physical limit at every worker count (limited rows); Spotify calls at most 1.02x the minimum in extended mode; every worker node under 250 MB RSS; 0 tracks lost or duplicated." +
+			"\nThe minimum is the crawl's own (seeded by artist id: no artist objects); development mode has no batch calls and fetches tempo from Deezer, so its physical limit is only indicative."
+	);
 }
 
 main().then(

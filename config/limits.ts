@@ -6,9 +6,10 @@ import { int, str, type ConfigOf } from "./vars";
  */
 export const limitVars = {
 	SPOTIFY_RATE_PER_30S: int(180, "Spotify Web API calls the cluster may make in any rolling 30 s window.", { min: 1, max: 100000 }),
-	SPOTIFY_MAX_CONCURRENT: int(0, "Spotify calls in flight at once across the cluster; 0 means no cap.", { min: 0, max: 10000 }),
+	SPOTIFY_MAX_CONCURRENT: int(16, "Spotify calls in flight at once across the cluster (bursts of per-item calls queue here instead of timing out); 0 means no cap.", { min: 0, max: 10000 }),
 	DEEZER_RATE: int(50, "Deezer API calls the cluster may make in any rolling DEEZER_WINDOW_MS window.", { min: 1, max: 100000 }),
 	DEEZER_WINDOW_MS: int(5000, "Length of Deezer's rolling window, in ms.", { min: 100, max: 3600000 }),
+	DEEZER_MAX_CONCURRENT: int(10, "Deezer calls in flight at once across the cluster; 0 means no cap.", { min: 0, max: 10000 }),
 	LLM_RATE_PER_MIN: int(60, "Calls to the LLM endpoint the cluster may make in any rolling minute.", { min: 1, max: 100000 }),
 	LLM_MAX_CONCURRENT: int(4, "LLM calls in flight at once across the cluster; 0 means no cap.", { min: 0, max: 10000 }),
 	SCRAPE_DEFAULT_DELAY_MS: int(2000, "Gap between two requests to one scraped host when its robots.txt gives no Crawl-delay, in ms.", {

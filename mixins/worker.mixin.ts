@@ -24,10 +24,24 @@ export interface WorkerSettings extends ServiceSettingSchema {
 		fillMs?: number;
 		/** Concurrency override; CRAWLER_CONCURRENCY otherwise. */
 		concurrency?: number;
+		/** Services the jobs call (besides the scheduler); nothing is leased until they are up. */
+		needs?: string[];
 	};
 }
 
+/** How a batch worker waits for full batches (see the scheduler's lease). */
+export interface FillPolicy {
+	fillMs: number;
+	/** Job types that make more of this worker's jobs: a partial batch waits while they are pending. */
+	fillWhile?: string[];
+}
+
 export interface WorkerMethods {
+	/**
+	 * Optional: the fill policy for the next lease, when it depends on the service's state (say,
+	 * whether the upstream takes batches at all). Default: `fillMs` from the settings.
+	 */
+	fillPolicy?(): FillPolicy;
 	/** Runs a leased batch; returns one result per job, in order. */
 	processBatch(jobs: LeasedJob[]): Promise<JobResult[]>;
 	/** Sets how many jobs run at once on this node; `by` says who decided (an operator by default). */
@@ -87,6 +101,18 @@ function sleep(ms: number, state: WorkerState): Promise<void> {
 	});
 }
 
+/** How long a job waits when a service it needs is not reachable (a node starting or restarting). */
+const MISSING_SERVICE_DELAY_MS = 2000;
+
+/**
+ * A service the job calls is not up (start-up, a node restarting): not the job's failure, so it is
+ * given back without spending an attempt.
+ */
+function missingService(err: Error): boolean {
+	const type = (err as Error & { type?: unknown }).type;
+	return err.name === "ServiceNotFoundError" || err.name === "ServiceNotAvailableError" || type === "SERVICE_NOT_FOUND" || type === "SERVICE_NOT_AVAILABLE";
+}
+
 /** What the scheduler needs of a failure; the kind survives the error crossing nodes. */
 function failureOf(err: Error): { message: string; kind: UpstreamErrorKind; retryAfterMs?: number } {
 	const retryAfterMs = retryAfterOf(err);
@@ -119,12 +145,14 @@ async function runLoop(this: WorkerThis): Promise<void> {
 	const state = this.workerState;
 	const { jobTypes, batchSize = 1, fillMs = 1000 } = this.settings.worker;
 	const pollMs = configFor(this.broker).WORKER_POLL_MS;
+	const needs = ["scheduler", ...(this.settings.worker.needs ?? [])];
 	let emptyPolls = 0;
 	while (!state.stopping && !state.draining && state.loops <= state.concurrency) {
 		let jobs: LeasedJob[] = [];
 		try {
-			if (serviceAvailable(this.broker, "scheduler")) {
-				jobs = await this.broker.call<LeasedJob[], object>("scheduler.lease", { types: jobTypes, max: batchSize, ...(batchSize > 1 ? { fillMs } : {}) });
+			if (needs.every(name => serviceAvailable(this.broker, name))) {
+				const fill = batchSize > 1 ? (this.fillPolicy?.() ?? { fillMs }) : undefined;
+				jobs = await this.broker.call<LeasedJob[], object>("scheduler.lease", { types: jobTypes, max: batchSize, ...fill });
 			}
 		} catch (err) {
 			this.logger.debug(`lease failed: ${(err as Error).message}`);
@@ -141,10 +169,16 @@ async function runLoop(this: WorkerThis): Promise<void> {
 		const started = process.hrtime.bigint();
 		const results = await runIsolatingRetries.call(this, jobs);
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+		const giveBack = jobs.filter((_, i) => results[i] instanceof Error && missingService(results[i]));
+		if (giveBack.length) {
+			this.logger.info(`giving back ${giveBack.length} job(s) for later: ${(results[jobs.indexOf(giveBack[0])] as Error).message}`);
+			await this.broker.call("scheduler.release", { jobs: giveBack.map(j => ({ id: j.id, token: j.token })), delayMs: MISSING_SERVICE_DELAY_MS }).catch(() => undefined);
+		}
 		await Promise.all(
 			jobs.map(async (job, i) => {
 				const result = results[i] ?? new Error("no result for job");
 				try {
+					if (giveBack.includes(job)) return;
 					if (result instanceof Error) {
 						state.failed++;
 						const failure = failureOf(result);
@@ -152,7 +186,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failure });
 					} else {
 						state.processed++;
-						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, ...(result.outcome ? { outcome: result.outcome } : {}) });
+						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, type: job.type, ...(result.outcome ? { outcome: result.outcome } : {}) });
 					}
 				} catch (err) {
 					// The lease runs out and the job comes back: at-least-once, handlers are idempotent.

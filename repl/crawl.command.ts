@@ -1,5 +1,5 @@
 import type { ServiceBroker } from "moleculer";
-import type { CrawlStatus } from "../services/scheduler/stats";
+import { CrawlStats, type CrawlStatus } from "../services/scheduler/stats";
 import { jobType, UsageError } from "./args";
 import { pausedText } from "./format";
 import { renderTable } from "./table";
@@ -12,7 +12,7 @@ export function formatStatus(s: CrawlStatus): string {
 		["tier", "queued", "leased"],
 		(["high", "medium", "low"] as const).map(t => [t, s.tiers[t].queued, s.tiers[t].leased])
 	);
-	const eta = s.etaSec === null ? "unknown" : `${s.etaSec} s`;
+	const eta = CrawlStats.eta(s, "unknown");
 	return `${tiers}\n\ndone ${s.done}, dead-letter ${s.dead}, failures (10 min) ${s.recentFailures}, rate ${s.ratePerMin}/min, ETA ${eta}, Spotify app mode ${s.spotifyMode}${
 		s.paused.length ? `\npaused: ${pausedText(s.paused)}` : ""
 	}`;

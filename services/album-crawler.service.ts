@@ -3,7 +3,7 @@ import { configFor } from "../config";
 import { RateLimitMixin } from "../mixins/rate-limit/rate-limit.mixin";
 import { UpstreamMixin, type UpstreamVars } from "../mixins/upstream/upstream.mixin";
 import type { Provider, ProviderAlbum, ProviderTrack } from "../mixins/upstream/types";
-import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
+import { WorkerMixin, type FillPolicy, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { LeasedJob } from "./scheduler/jobs";
 import { spotifyOf, spotifyModeStore } from "./crawl/clients";
 import { discoverArtists, parseEntity } from "./crawl/discovery";
@@ -25,9 +25,18 @@ const depthOf = (job: LeasedJob) => (typeof job.payload.depth === "number" ? job
 const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
 	name: "album-crawler",
 	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
-	settings: { worker: { jobTypes: ["album.tracks"], batchSize: 20 } },
+	settings: { worker: { jobTypes: ["album.tracks"], batchSize: 20, needs: ["catalog"] } },
 
 	methods: {
+		/**
+		 * Batch calls are worth filling: a partial batch of albums waits while artists are still being
+		 * discovered. Per-item calls (a development-mode app, Deezer) cost the same in any batch.
+		 */
+		fillPolicy(this: AlbumCrawlerThis): FillPolicy {
+			if (!this.spotify || this.spotify.mode === "development") return { fillMs: 0 };
+			return { fillMs: 1000, fillWhile: ["artist.discover"] };
+		},
+
 		async processBatch(this: AlbumCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
 			const spotifyJobs = jobs.filter(j => parseEntity(j.entity).provider === "spotify");
 			const results = new Map<string, JobResult>();
@@ -41,25 +50,41 @@ const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
 			return jobs.map(j => results.get(j.id) ?? new Error("album job not handled"));
 		},
 
+		/**
+		 * One batch of albums, then their tracks in batches of 50. An album whose own call or whose
+		 * tracks' call failed fails its job alone; the albums that came through are saved.
+		 */
 		async crawlSpotifyAlbums(this: AlbumCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
 			const spotify = spotifyOf(this);
 			const ids = jobs.map(j => parseEntity(j.entity).id ?? "");
-			const albums = new Map<string, ProviderAlbum>((await spotify.albumsWithTracks(ids)).map(a => [a.id, a]));
+			const settled = await spotify.albumsWithTracksSettled(ids);
+			const albums = new Map<string, ProviderAlbum>(settled.items.map(a => [a.id, a]));
 			const simplified = [...albums.values()].flatMap(a => a.tracks ?? []);
-			const full = await spotify.tracks(simplified.map(t => t.id));
+			const full = await spotify.tracksSettled(simplified.map(t => t.id));
 			const byAlbum = new Map<string, ProviderTrack[]>();
-			for (const t of full) {
+			for (const t of full.items) {
 				const list = byAlbum.get(t.albumId ?? "") ?? [];
 				list.push(t);
 				byAlbum.set(t.albumId ?? "", list);
 			}
+			const trackFailure = new Map<string, Error>();
+			for (const a of albums.values()) {
+				const failed = (a.tracks ?? []).find(t => full.failed.has(t.id));
+				if (failed) trackFailure.set(a.id, full.failed.get(failed.id) as Error);
+			}
 			return Promise.all(
-				jobs.map(async (job, i) => {
+				jobs.map(async (job, i): Promise<JobResult> => {
+					const failure = settled.failed.get(ids[i]) ?? trackFailure.get(ids[i]);
+					if (failure) return failure;
 					const album = albums.get(ids[i]);
 					if (!album) return { outcome: "not-found" };
 					const tracks = byAlbum.get(album.id) ?? [];
-					await this.saveTracks("spotify", tracks, depthOf(job), new Set(album.artists.map(a => a.id)));
-					await this.broker.call("catalog.markAlbumTracksFetched", { provider: "spotify", id: album.id });
+					try {
+						await this.saveTracks("spotify", tracks, depthOf(job), new Set(album.artists.map(a => a.id)));
+						await this.broker.call("catalog.markAlbumTracksFetched", { provider: "spotify", id: album.id });
+					} catch (err) {
+						return err as Error;
+					}
 					return { outcome: `${tracks.length} tracks` };
 				})
 			);

@@ -19,7 +19,7 @@ type ArtistCrawlerThis = Service<WorkerSettings> & UpstreamVars & { crawlArtist(
 const ArtistCrawlerService: ServiceSchema<WorkerSettings> = {
 	name: "artist-crawler",
 	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin],
-	settings: { worker: { jobTypes: ["artist.discover"], batchSize: 1 } },
+	settings: { worker: { jobTypes: ["artist.discover"], batchSize: 1, needs: ["catalog"] } },
 
 	methods: {
 		async processBatch(this: ArtistCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
@@ -33,14 +33,19 @@ const ArtistCrawlerService: ServiceSchema<WorkerSettings> = {
 			const provider = ref.provider ?? seedProvider(this);
 			const client = clientOf(this, provider);
 
-			let artist: ProviderArtist | undefined;
-			if (ref.id) {
-				artist = { provider, id: ref.id, name: typeof job.payload.name === "string" ? job.payload.name : ref.id };
-			} else {
+			if (!ref.id) {
 				const found = await client.searchArtist(ref.name ?? "");
-				artist = found.find(a => normaliseKey(a.name) === normaliseKey(ref.name ?? "")) ?? found[0];
-				if (!artist) throw new NotFoundError(`no artist called "${ref.name}"`, { provider, endpoint: "search" });
+				const match = found.find(a => normaliseKey(a.name) === normaliseKey(ref.name ?? "")) ?? found[0];
+				if (!match) throw new NotFoundError(`no artist called "${ref.name}"`, { provider, endpoint: "search" });
+				// The crawl itself is the id's job, the one every other path to this artist names, so the
+				// artist is crawled once however it was first met (and at the shortest depth).
+				const entity = `${provider}:${match.id}`;
+				const payload = { depth, name: match.name, ...(match.genres?.length ? { genres: match.genres } : {}) };
+				await this.broker.call("scheduler.enqueue", { jobs: [{ type: "artist.discover", entity, payload, tier: "low" }] });
+				return { outcome: `resolved to ${entity}` };
 			}
+			const genres = Array.isArray(job.payload.genres) ? job.payload.genres.filter((g): g is string => typeof g === "string") : undefined;
+			const artist: ProviderArtist = { provider, id: ref.id, name: typeof job.payload.name === "string" ? job.payload.name : ref.id, ...(genres ? { genres } : {}) };
 
 			const albums: ProviderAlbum[] = await client.artistAlbums(artist.id);
 			await this.broker.call("catalog.upsertArtists", { artists: [{ provider, id: artist.id, name: artist.name, genres: artist.genres, depth }] });

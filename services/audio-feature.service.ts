@@ -3,7 +3,7 @@ import { errorKind, NotFoundError } from "../mixins/upstream/errors";
 import { RateLimitMixin } from "../mixins/rate-limit/rate-limit.mixin";
 import { UpstreamMixin, type UpstreamVars } from "../mixins/upstream/upstream.mixin";
 import type { AudioFeatures, ProviderTrack } from "../mixins/upstream/types";
-import { WorkerMixin, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
+import { WorkerMixin, type FillPolicy, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { FeaturesUpdate } from "./catalog.service";
 import type { TrackDoc } from "./catalog/model";
 import { AnalysisMixin, type AnalysisVars } from "./audio-feature/analysis.mixin";
@@ -46,9 +46,15 @@ const AudioFeatureService: ServiceSchema<WorkerSettings> = {
 	name: "audio-feature",
 	// The analysis mixin comes last, so its worker pool closes after in-flight jobs have finished.
 	mixins: [RateLimitMixin, UpstreamMixin({ modeStore: spotifyModeStore }), WorkerMixin, AnalysisMixin],
-	settings: { worker: { jobTypes: ["track.features"], batchSize: 100 } },
+	settings: { worker: { jobTypes: ["track.features"], batchSize: 100, needs: ["catalog"] } },
 
 	methods: {
+		/** Spotify's audio-features batch is worth filling while albums still bring tracks; Deezer's per-track calls are not. */
+		fillPolicy(this: AudioFeatureThis): FillPolicy {
+			if (!this.spotify || this.spotify.mode === "development") return { fillMs: 0 };
+			return { fillMs: 1000, fillWhile: ["artist.discover", "album.tracks"] };
+		},
+
 		async processBatch(this: AudioFeatureThis, jobs: LeasedJob[]): Promise<JobResult[]> {
 			const refs = await this.broker.call<TrackRef[], object>("catalog.trackRefs", { ids: jobs.map(j => j.entity) });
 			const byId = new Map(refs.map(r => [r._id, r]));

@@ -3,7 +3,7 @@ import { Errors, type Context, type Service, type ServiceSchema, type ServiceSet
 import { configFor, type Config } from "../config";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Filter } from "../mixins/store/types";
-import { backoffMs, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
+import { backoffMs, depthOf, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
 import { failure, jobRef, jobType, newJob } from "./scheduler/params";
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
@@ -25,11 +25,16 @@ export interface NewJob {
 	refresh?: boolean;
 }
 
+/** What enqueueing did with a job: made it, lowered an existing job's depth (a shorter path), or nothing. */
+type EnqueueOutcome = "created" | "lowered" | "existing";
+
 interface SchedulerMethods {
 	jobs(): Collection<JobDoc>;
-	enqueueOne(job: NewJob, now: number): Promise<boolean>;
+	enqueueOne(job: NewJob, now: number): Promise<EnqueueOutcome>;
+	lowerDepth(key: string, depth: number, now: number): Promise<boolean>;
+	partialAllowed(oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean>;
 	reapExpiredLeases(): Promise<number>;
-	requeue(filter: Filter, set: Record<string, unknown>, unset?: Record<string, true>): Promise<number>;
+	requeue(filter: Filter, set: Record<string, unknown>, unset?: Record<string, true>, inc?: Record<string, number>): Promise<number>;
 	pausedTypes(): Promise<string[]>;
 	setPaused(types: string[] | "all", paused: boolean): Promise<string[]>;
 	collectStatus(): Promise<CrawlStatus>;
@@ -46,7 +51,14 @@ type SchedulerThis = Service & StoreMethods & SchedulerMethods & SchedulerVars;
 
 const ALL = "*";
 const EPHEMERAL_TYPES = ["track.features"];
+/** The crawl's own job types, whose waiting jobs the ETA counts even before one of them finished. */
+const CRAWL_TYPES = ["artist.discover", "album.tracks", "track.features"];
 const ERROR_HISTORY = 5;
+/**
+ * The longest a partial batch waits for the jobs that could fill it (lease's `fillWhile`): a crawl
+ * held to the rate limit keeps producers busy for minutes, and a stuck one comes back with its lease.
+ */
+const FILL_MAX_MS = 5 * 60_000;
 
 /**
  * The durable job frontier. Workers lease jobs through actions; leases expire, so a dead worker
@@ -71,7 +83,12 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 	},
 
 	actions: {
-		/** Adds jobs; a key that exists already is left as it is (unless `refresh` and it is done). */
+		/**
+		 * Adds jobs; a key that exists already is left as it is (unless `refresh` and it is done),
+		 * except that a job arriving with a smaller `payload.depth` lowers the existing one's: depth is
+		 * the shortest path found so far, and a finished job runs again at the new depth so that it
+		 * enqueues what the deeper one had cut off (lowered jobs count as `existing`).
+		 */
 		enqueue: {
 			params: {
 				jobs: { type: "array", items: newJob, max: 10000 },
@@ -87,10 +104,12 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				for (const job of jobs) {
 					const limited = cap !== undefined && job.type === cap.type;
 					if (limited && room <= 0) {
-						capped++;
+						// The cap bounds how many jobs exist; a shorter path to one of them still counts.
+						const depth = depthOf(job.payload);
+						if (depth === undefined || !(await this.lowerDepth(jobKey(job.type, job.entity), depth, now))) capped++;
 						continue;
 					}
-					if (await this.enqueueOne(job, now)) {
+					if ((await this.enqueueOne(job, now)) === "created") {
 						created++;
 						if (limited) room--;
 					}
@@ -118,9 +137,12 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				leaseMs: { type: "number", integer: true, min: 1000, optional: true },
 				// Batch workers: take a partial batch only once its oldest job has waited this long,
 				// so batch endpoints are called full (calls per track near the minimum).
-				fillMs: { type: "number", integer: true, min: 0, max: 60000, optional: true }
+				fillMs: { type: "number", integer: true, min: 0, max: 60000, optional: true },
+				// Or instead: only once no job of these types (which make more of the leased ones) waits
+				// or runs, or FILL_MAX_MS has passed; then only the last batch of a crawl is partial.
+				fillWhile: { type: "array", items: jobType, max: 10, optional: true }
 			},
-			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number; fillMs?: number }>): Promise<LeasedJob[]> {
+			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number; fillMs?: number; fillWhile?: string[] }>): Promise<LeasedJob[]> {
 				const paused = await this.pausedTypes();
 				if (paused.includes(ALL)) return [];
 				const types = ctx.params.types.filter(t => !paused.includes(t));
@@ -133,19 +155,33 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 					const runnable: Filter = { lane: { $in: types.map(t => laneOf("queued", tier, t)) }, runAt: { $lte: now } };
 					const want = ctx.params.max - out.length;
 					// find with a limit stops early, where a count would scan a 100k-job lane.
-					if (ctx.params.fillMs && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
+					const fill = ctx.params.fillMs || ctx.params.fillWhile?.length ? { fillMs: ctx.params.fillMs ?? 0, fillWhile: ctx.params.fillWhile ?? [] } : undefined;
+					if (fill && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
 						const oldest = await this.jobs().findOne(runnable, { sort: { runAt: 1 } });
-						if (!oldest || oldest.runAt > now - ctx.params.fillMs) continue;
+						if (!oldest || !(await this.partialAllowed(oldest.runAt, now, fill))) continue;
 					}
 					const claimed = await this.jobs().claimMany(
 						runnable,
 						{ runAt: 1 },
 						{
 							$set: { state: "leased", lane: "leased", leaseOwner: ctx.nodeID ?? "?", leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
-							$inc: { attempts: 1 }
+							$inc: { attempts: 1 },
+							// This lease carries the newest depth; a rerun asked for before it is served by it.
+							$unset: { rerun: true }
 						},
 						want
 					);
+					// Two leases may both have seen a full batch and split it: a part that may not go yet goes back.
+					if (fill && claimed.length > 0 && claimed.length < want && !(await this.partialAllowed(Math.min(...claimed.map(j => j.runAt)), now, fill))) {
+						for (const type of new Set(claimed.map(j => j.type))) {
+							await this.jobs().update(
+								{ _id: { $in: claimed.filter(j => j.type === type).map(j => j._id) }, state: "leased" },
+								{ $set: { state: "queued", lane: laneOf("queued", tier, type) }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } },
+								{ multi: true }
+							);
+						}
+						continue;
+					}
 					out.push(...claimed.map(toLeased));
 				}
 				return out;
@@ -178,22 +214,34 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		},
 
 		complete: {
-			params: { ...jobRef, outcome: { type: "string", optional: true, max: 200 } },
-			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; outcome?: string }>) {
+			// `type` (the job's) lets the status tell rates apart per job type; it is optional.
+			params: { ...jobRef, outcome: { type: "string", optional: true, max: 200 }, type: { ...jobType, optional: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; outcome?: string; type?: string }>) {
 				const now = Date.now();
 				const mine = { _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" };
 				// Feature jobs leave no trace: the track's featuresStatus already says it is done,
 				// and 100k finished jobs would only weigh on an embedded store.
 				const removed = await this.jobs().delete({ ...mine, type: { $in: EPHEMERAL_TYPES } });
 				if (removed) await this.collection("controls").upsert({ _id: "counters" }, { $inc: { ephemeralDone: removed } });
+				const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
 				const n =
 					removed ||
-					(await this.jobs().update(mine, {
-						$set: { state: "done", lane: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok" },
-						$unset: { leaseToken: true, leaseOwner: true, leaseUntil: true }
-					}));
-				if (n > 0) this.stats.recordDone(now);
-				return { ok: n > 0 };
+					(await this.jobs().update(
+						{ ...mine, rerun: { $ne: true } },
+						{ $set: { state: "done", lane: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok", expiries: 0 }, $unset: clearLease }
+					));
+				if (n > 0) {
+					this.stats.recordDone(now, ctx.params.type);
+					return { ok: true };
+				}
+				// A shorter path arrived while it ran: it runs again, at the depth the payload now holds.
+				const rerun = await this.jobs().findOne({ ...mine, rerun: true });
+				if (!rerun) return { ok: false };
+				const again = await this.jobs().update(
+					{ ...mine, rerun: true },
+					{ $set: { state: "queued", lane: laneOf("queued", rerun.tier, rerun.type), runAt: now, attempts: 0, expiries: 0, updatedAt: now }, $unset: { ...clearLease, rerun: true } }
+				);
+				return { ok: again > 0, rerun: true };
 			}
 		},
 
@@ -228,17 +276,24 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 					state = "queued";
 					set = { ...base, state, lane: lane(state), runAt: now + backoffMs(job.attempts, this.config.JOB_BACKOFF_BASE_MS, this.config.JOB_BACKOFF_MAX_MS) };
 				}
-				await this.jobs().update({ _id: id, leaseToken: token }, { $set: set, $unset: clearLease });
+				await this.jobs().update({ _id: id, leaseToken: token }, { $set: { ...set, expiries: 0 }, $unset: clearLease });
+				const what = `job ${job.type} ${job.entity} (attempt ${job.attempts} of ${this.config.JOB_MAX_ATTEMPTS})`;
+				if (error.kind === "rate-limited") this.logger.debug(`${what} rate limited, waits ${error.retryAfterMs ?? 1000} ms: ${message}`);
+				else if (state === "dead") this.logger.error(`${what} moved to dead-letter after a ${error.kind} failure: ${message}`);
+				else this.logger.warn(`${what} failed (${error.kind}), ${state === "done" ? "recorded as not found" : `retried in ${Math.round(((set.runAt as number) - now) / 100) / 10} s`}: ${message}`);
 				if (error.kind !== "rate-limited") this.stats.recordFailure(now);
-				if (state === "done") this.stats.recordDone(now);
+				if (state === "done") this.stats.recordDone(now, job.type);
 				return { ok: true, state };
 			}
 		},
 
-		/** Gives jobs back unfinished (a worker shutting down): no attempt is spent. */
+		/**
+		 * Gives jobs back unfinished (a worker shutting down, or one whose dependency is not up yet):
+		 * no attempt is spent. `delayMs` holds them back that long.
+		 */
 		release: {
-			params: { jobs: { type: "array", items: { type: "object", props: jobRef } } },
-			async handler(this: SchedulerThis, ctx: Context<{ jobs: Array<{ id: string; token: string }> }>) {
+			params: { jobs: { type: "array", items: { type: "object", props: jobRef } }, delayMs: { type: "number", integer: true, min: 0, max: 600000, optional: true } },
+			async handler(this: SchedulerThis, ctx: Context<{ jobs: Array<{ id: string; token: string }>; delayMs?: number }>) {
 				let released = 0;
 				for (const { id, token } of ctx.params.jobs) {
 					const job = await this.jobs().findOne({ _id: id, leaseToken: token, state: "leased" });
@@ -246,9 +301,9 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 					released += await this.jobs().update(
 						{ _id: id, leaseToken: token, state: "leased" },
 						{
-							$set: { state: "queued", lane: laneOf("queued", job.tier, job.type), runAt: Date.now(), updatedAt: Date.now() },
+							$set: { state: "queued", lane: laneOf("queued", job.tier, job.type), runAt: Date.now() + (ctx.params.delayMs ?? 0), updatedAt: Date.now() },
 							$inc: { attempts: -1 },
-							$unset: { leaseToken: true, leaseOwner: true, leaseUntil: true }
+							$unset: { leaseToken: true, leaseOwner: true, leaseUntil: true, rerun: true }
 						}
 					);
 				}
@@ -283,7 +338,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				const filter: Filter = { state: "dead" };
 				if (ctx.params.type) filter.type = ctx.params.type;
 				const now = Date.now();
-				const retried = await this.requeue(filter, { attempts: 0, runAt: now, updatedAt: now });
+				const retried = await this.requeue(filter, { attempts: 0, expiries: 0, runAt: now, updatedAt: now });
 				return { retried };
 			}
 		},
@@ -397,9 +452,10 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			return this.collection<JobDoc>("jobs");
 		},
 
-		async enqueueOne(this: SchedulerThis, job: NewJob, now: number): Promise<boolean> {
+		async enqueueOne(this: SchedulerThis, job: NewJob, now: number): Promise<EnqueueOutcome> {
 			const key = jobKey(job.type, job.entity);
 			const marker = randomUUID();
+			const depth = depthOf(job.payload);
 			const doc = await this.jobs().upsert(
 				{ key },
 				{
@@ -412,14 +468,19 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 						lane: laneOf("queued", job.tier ?? defaultTier(job.type), job.type),
 						runAt: job.runAt ?? now,
 						attempts: 0,
+						...(depth === undefined ? {} : { depth }),
 						createdAt: now,
 						updatedAt: now,
 						marker
 					}
 				}
 			);
-			if (doc.marker === marker) return true;
+			if (doc.marker === marker) return "created";
 			if (job.refresh && doc.state === "done") {
+				// A refresh never forgets a shorter path than the one it names.
+				const known = doc.depth ?? depthOf(doc.payload);
+				const kept = depth === undefined ? known : known === undefined ? depth : Math.min(depth, known);
+				const payload = { ...(job.payload ?? doc.payload), ...(kept === undefined ? {} : { depth: kept }) };
 				await this.jobs().update(
 					{ key, state: "done" },
 					{
@@ -428,32 +489,88 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 							lane: laneOf("queued", job.tier ?? doc.tier, doc.type),
 							runAt: job.runAt ?? now,
 							attempts: 0,
+							expiries: 0,
 							tier: job.tier ?? doc.tier,
-							payload: job.payload ?? doc.payload,
+							payload,
+							...(kept === undefined ? {} : { depth: kept }),
 							updatedAt: now
 						}
 					}
 				);
-				return true;
+				return "created";
+			}
+			if (depth !== undefined && (await this.lowerDepth(key, depth, now))) return "lowered";
+			return "existing";
+		},
+
+		/** Whether a batch short of full may be leased, its oldest job runnable since `oldestRunAt`. */
+		async partialAllowed(this: SchedulerThis, oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean> {
+			const waited = now - oldestRunAt;
+			if (fill.fillWhile.length === 0) return waited >= fill.fillMs;
+			// Nothing that could fill the batch is left: waiting longer would only delay it.
+			if (waited >= FILL_MAX_MS) return true;
+			return !(await this.jobs().findOne({ type: { $in: fill.fillWhile }, state: { $in: ["queued", "leased"] } }, { projection: { _id: 1 } }));
+		},
+
+		/**
+		 * Lowers a job's depth to `depth` when it is deeper. Queued (or dead) jobs only change their
+		 * payload; a leased one runs again once it finishes; a finished one is queued again, because
+		 * at its old depth it may have left featured artists beyond CRAWL_MAX_DEPTH. False when the
+		 * job is not deeper (or does not exist).
+		 */
+		async lowerDepth(this: SchedulerThis, key: string, depth: number, now: number): Promise<boolean> {
+			// A state change between the read and the write makes the write miss; read again then.
+			for (let tries = 0; tries < 5; tries++) {
+				const doc = await this.jobs().findOne({ key });
+				if (!doc || doc.depth === undefined || doc.depth <= depth) return false;
+				const mine: Filter = { key, state: doc.state, depth: { $gt: depth } };
+				const set = { depth, payload: { ...doc.payload, depth }, updatedAt: now };
+				let n: number;
+				if (doc.state === "done") {
+					n = await this.jobs().update(mine, {
+						$set: { ...set, state: "queued", lane: laneOf("queued", doc.tier, doc.type), runAt: now, attempts: 0, expiries: 0 },
+						$unset: { doneAt: true, outcome: true }
+					});
+				} else if (doc.state === "leased") {
+					n = await this.jobs().update(mine, { $set: { ...set, rerun: true } });
+				} else {
+					n = await this.jobs().update(mine, { $set: set });
+				}
+				if (n > 0) {
+					this.logger.debug(`job ${key}: a shorter path lowers its depth from ${doc.depth} to ${depth}${doc.state === "done" ? "; it runs again" : ""}`);
+					return true;
+				}
 			}
 			return false;
 		},
 
-		/** Leases that ran out go back to the queue, or to dead-letter when attempts are spent. */
+		/**
+		 * Leases that ran out go back to the queue. A worker that died or hung is not the job's fault:
+		 * the attempt is given back, so the job is leased again in a batch like a fresh one, not
+		 * isolated as suspected poison. Only a job whose lease ran out JOB_MAX_ATTEMPTS times in a row
+		 * (it kills or hangs every worker that takes it) goes to dead-letter.
+		 */
 		async reapExpiredLeases(this: SchedulerThis): Promise<number> {
 			const now = Date.now();
 			const expired: Filter = { state: "leased", leaseUntil: { $lte: now } };
-			const unset = { $unset: { leaseToken: true as const, leaseOwner: true as const, leaseUntil: true as const } };
-			await this.jobs().update(
-				{ ...expired, attempts: { $gte: this.config.JOB_MAX_ATTEMPTS } },
-				{ $set: { state: "dead", lane: "dead", lastError: "lease expired on every attempt (worker died or hung)", lastErrorKind: "retryable", updatedAt: now }, ...unset },
-				{ multi: true }
-			);
-			return this.requeue(expired, { runAt: now, updatedAt: now }, unset.$unset);
+			const unset = { leaseToken: true as const, leaseOwner: true as const, leaseUntil: true as const, rerun: true as const };
+			const max = this.config.JOB_MAX_ATTEMPTS;
+			const killers = await this.jobs().find({ ...expired, expiries: { $gte: max - 1 } });
+			for (const job of killers) {
+				const lastError = `lease expired ${max} times in a row (every worker that took it died or hung)`;
+				const n = await this.jobs().update(
+					{ _id: job._id, state: "leased", leaseToken: job.leaseToken ?? "" },
+					{ $set: { state: "dead", lane: "dead", lastError, lastErrorKind: "retryable", deadAt: now, updatedAt: now }, $inc: { expiries: 1 }, $unset: unset }
+				);
+				if (n > 0) this.logger.error(`job ${job.type} ${job.entity} moved to dead-letter: ${lastError}`);
+			}
+			const n = await this.requeue(expired, { runAt: now, updatedAt: now }, unset, { attempts: -1, expiries: 1 });
+			if (n > 0) this.logger.info(`${n} job(s) whose lease ran out are queued again, without spending an attempt`);
+			return n;
 		},
 
 		/** Puts matching jobs back in their lanes; a lane depends on each job's tier and type. */
-		async requeue(this: SchedulerThis, filter: Filter, set: Record<string, unknown>, unset: Record<string, true> = {}): Promise<number> {
+		async requeue(this: SchedulerThis, filter: Filter, set: Record<string, unknown>, unset: Record<string, true> = {}, inc?: Record<string, number>): Promise<number> {
 			const jobs = await this.jobs().find(filter, { projection: { _id: 1, tier: 1, type: 1 } });
 			const byLane = new Map<string, string[]>();
 			for (const j of jobs) {
@@ -462,7 +579,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			}
 			let n = 0;
 			for (const [lane, ids] of byLane) {
-				const update = Object.keys(unset).length ? { $set: { ...set, state: "queued", lane }, $unset: unset } : { $set: { ...set, state: "queued", lane } };
+				const update = { $set: { ...set, state: "queued", lane }, ...(Object.keys(unset).length ? { $unset: unset } : {}), ...(inc ? { $inc: inc } : {}) };
 				n += await this.jobs().update({ ...filter, _id: { $in: ids } }, update, { multi: true });
 			}
 			return n;
@@ -491,12 +608,20 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 					leased: await jobs.count({ tier, state: "leased" })
 				};
 			}
+			const pendingByType: Record<string, number> = {};
+			for (const type of new Set([...CRAWL_TYPES, ...this.stats.typesSeen()])) {
+				const waiting = await jobs.count({ type, state: { $in: ["queued", "leased"] } });
+				if (waiting > 0) pendingByType[type] = waiting;
+			}
+			const stored = (await this.collection("controls").findOne({ _id: "spotify" }))?.mode as CrawlStatus["spotifyMode"] | undefined;
 			const status = this.stats.status({
 				tiers,
+				pendingByType,
 				done: (await jobs.count({ state: "done" })) + (((await this.collection("controls").findOne({ _id: "counters" }))?.ephemeralDone as number | undefined) ?? 0),
 				dead: await jobs.count({ state: "dead" }),
 				paused: await this.pausedTypes(),
-				spotifyMode: ((await this.collection("controls").findOne({ _id: "spotify" }))?.mode as CrawlStatus["spotifyMode"]) ?? "unknown"
+				// A mode forced by SPOTIFY_MODE is never detected, so never stored: the setting is the answer.
+				spotifyMode: this.config.SPOTIFY_MODE !== "auto" ? this.config.SPOTIFY_MODE : (stored ?? "unknown")
 			});
 			this.stats.publishQueueDepth(this.broker, tiers);
 			return status;

@@ -32,7 +32,7 @@ export function limiterSettingsFromConfig(config: Record<string, unknown>): Rate
 	return {
 		named: {
 			spotify: { maxPerWindow: pick(config, "SPOTIFY_RATE_PER_30S"), windowMs: 30000, maxConcurrent: cap(pick(config, "SPOTIFY_MAX_CONCURRENT")) },
-			deezer: { maxPerWindow: pick(config, "DEEZER_RATE"), windowMs: pick(config, "DEEZER_WINDOW_MS") },
+			deezer: { maxPerWindow: pick(config, "DEEZER_RATE"), windowMs: pick(config, "DEEZER_WINDOW_MS"), maxConcurrent: cap(pick(config, "DEEZER_MAX_CONCURRENT")) },
 			llm: { maxPerWindow: pick(config, "LLM_RATE_PER_MIN"), windowMs: 60000, maxConcurrent: cap(pick(config, "LLM_MAX_CONCURRENT")) }
 		},
 		scrapeDefaultDelayMs: pick(config, "SCRAPE_DEFAULT_DELAY_MS"),

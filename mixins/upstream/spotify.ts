@@ -68,6 +68,21 @@ interface MultiGet<T> {
 
 const TOKEN_MARGIN_MS = 60_000;
 
+/**
+ * What a batch of ids gave: the items found, and the ids whose call failed (with why). Unknown ids
+ * are in neither. One slow or broken item then costs its own job only, not its batch-mates'.
+ */
+export interface Settled<T> {
+	items: T[];
+	failed: Map<string, Error>;
+}
+
+function orThrow<T>(settled: Settled<T>): T[] {
+	const first = settled.failed.values().next();
+	if (!first.done) throw first.value;
+	return settled.items;
+}
+
 export class SpotifyClient implements CatalogClient {
 	private readonly ctx: CallContext;
 	private readonly apiUrl: string;
@@ -107,8 +122,8 @@ export class SpotifyClient implements CatalogClient {
 	}
 
 	/** Unknown ids are left out of the result. */
-	artists(ids: readonly string[]): Promise<ProviderArtist[]> {
-		return this.multiGet(ids, { endpoint: "artists", itemEndpoint: "artist", path: "artists", key: "artists", size: SPOTIFY_LIMITS.artistsBatch, parse: parseArtist });
+	async artists(ids: readonly string[]): Promise<ProviderArtist[]> {
+		return orThrow(await this.multiGet(ids, { endpoint: "artists", itemEndpoint: "artist", path: "artists", key: "artists", size: SPOTIFY_LIMITS.artistsBatch, parse: parseArtist }));
 	}
 
 	/** Every album of the artist in `includeGroups`, all pages. */
@@ -136,21 +151,37 @@ export class SpotifyClient implements CatalogClient {
 	}
 
 	/** Full albums (label, UPC, first 50 tracks). Unknown ids are left out. */
-	albums(ids: readonly string[]): Promise<ProviderAlbum[]> {
+	async albums(ids: readonly string[]): Promise<ProviderAlbum[]> {
+		return orThrow(await this.albumsSettled(ids));
+	}
+
+	albumsSettled(ids: readonly string[]): Promise<Settled<ProviderAlbum>> {
 		return this.multiGet(ids, { endpoint: "albums", itemEndpoint: "album", path: "albums", key: "albums", size: SPOTIFY_LIMITS.albumsBatch, parse: parseAlbum });
 	}
 
 	/** Full albums whose `tracks` holds every track, paging past the 50 an album embeds. */
 	async albumsWithTracks(ids: readonly string[]): Promise<ProviderAlbum[]> {
-		const albums = await this.albums(ids);
+		return orThrow(await this.albumsWithTracksSettled(ids));
+	}
+
+	/** As albumsWithTracks, with an album whose batch or track pages failed under `failed`. */
+	async albumsWithTracksSettled(ids: readonly string[]): Promise<Settled<ProviderAlbum>> {
+		const { items, failed } = await this.albumsSettled(ids);
+		const complete: ProviderAlbum[] = [];
 		await Promise.all(
-			albums.map(async album => {
+			items.map(async album => {
 				const have = album.tracks ?? [];
-				if (album.tracks && album.totalTracks !== undefined && have.length >= album.totalTracks) return;
-				album.tracks = have.concat(await this.albumTracks(album.id, { offset: have.length }));
+				try {
+					if (!(album.tracks && album.totalTracks !== undefined && have.length >= album.totalTracks)) {
+						album.tracks = have.concat(await this.albumTracks(album.id, { offset: have.length }));
+					}
+					complete.push(album);
+				} catch (err) {
+					failed.set(album.id, err as Error);
+				}
 			})
 		);
-		return albums;
+		return { items: complete, failed };
 	}
 
 	/** Simplified tracks (no ISRC, no popularity), all pages from `offset`. */
@@ -164,7 +195,11 @@ export class SpotifyClient implements CatalogClient {
 	}
 
 	/** Full tracks, with ISRC. Unknown ids are left out. */
-	tracks(ids: readonly string[]): Promise<ProviderTrack[]> {
+	async tracks(ids: readonly string[]): Promise<ProviderTrack[]> {
+		return orThrow(await this.tracksSettled(ids));
+	}
+
+	tracksSettled(ids: readonly string[]): Promise<Settled<ProviderTrack>> {
 		return this.multiGet(ids, { endpoint: "tracks", itemEndpoint: "track", path: "tracks", key: "tracks", size: SPOTIFY_LIMITS.tracksBatch, parse: raw => parseTrack(raw) });
 	}
 
@@ -189,24 +224,39 @@ export class SpotifyClient implements CatalogClient {
 		return out;
 	}
 
-	private async multiGet<T>(ids: readonly string[], spec: MultiGet<T>): Promise<T[]> {
+	/**
+	 * Batch calls side by side (the limiter spaces them), the first alone while the mode is unknown
+	 * so only one call finds it out. A batch that fails puts its ids under `failed`; the others still run.
+	 */
+	private async multiGet<T>(ids: readonly string[], spec: MultiGet<T>): Promise<Settled<T>> {
 		await this.loadMode();
-		const out: T[] = [];
-		for (const batch of chunks(ids, spec.size)) {
-			if (this.modeValue === "development") {
-				out.push(...(await this.perItem(batch, spec, false)));
-				continue;
-			}
-			try {
-				const url = `${this.apiUrl}/${spec.path}?ids=${batch.map(encodeURIComponent).join(",")}`;
-				out.push(...(await this.get(spec.endpoint, url, body => parseList(body, spec.key, spec.parse))));
-				await this.settle("extended");
-			} catch (err) {
-				if (this.forced || !(err instanceof FatalError && err.status === 403)) throw err;
-				out.push(...(await this.perItem(batch, spec, true)));
-			}
+		const failed = new Map<string, Error>();
+		const batches = chunks(ids, spec.size);
+		const first = this.modeValue === "unknown" && batches.length > 1 ? [await this.oneBatch(batches.shift() as string[], spec, failed)] : [];
+		const rest: T[][] = [];
+		if (this.modeValue === "development") {
+			// Per-item calls, a batch's worth at a time: a whole list at once would be a burst of hundreds.
+			for (const batch of batches) rest.push(await this.oneBatch(batch, spec, failed));
+		} else {
+			rest.push(...(await Promise.all(batches.map(batch => this.oneBatch(batch, spec, failed)))));
 		}
-		return out;
+		return { items: [...first, ...rest].flat(), failed };
+	}
+
+	private async oneBatch<T>(batch: string[], spec: MultiGet<T>, failed: Map<string, Error>): Promise<T[]> {
+		if (this.modeValue === "development") return this.perItem(batch, spec, false, failed);
+		try {
+			const url = `${this.apiUrl}/${spec.path}?ids=${batch.map(encodeURIComponent).join(",")}`;
+			const items = await this.get(spec.endpoint, url, body => parseList(body, spec.key, spec.parse));
+			await this.settle("extended");
+			return items;
+		} catch (err) {
+			if (this.forced || !(err instanceof FatalError && err.status === 403)) {
+				for (const id of batch) failed.set(id, err as Error);
+				return [];
+			}
+			return this.perItem(batch, spec, true, failed);
+		}
 	}
 
 	/**
@@ -214,20 +264,30 @@ export class SpotifyClient implements CatalogClient {
 	 * works the app is in development mode; if it is refused too, the 403 was about something else
 	 * and nothing is remembered.
 	 */
-	private async perItem<T>(ids: string[], spec: MultiGet<T>, probing: boolean): Promise<T[]> {
-		const one = (id: string): Promise<T | undefined> =>
-			this.get(spec.itemEndpoint, `${this.apiUrl}/${spec.path}/${encodeURIComponent(id)}`, spec.parse).catch((err: unknown) => {
+	private async perItem<T>(ids: string[], spec: MultiGet<T>, probing: boolean, failed: Map<string, Error>): Promise<T[]> {
+		const one = async (id: string): Promise<T | undefined> => {
+			try {
+				return await this.get(spec.itemEndpoint, `${this.apiUrl}/${spec.path}/${encodeURIComponent(id)}`, spec.parse);
+			} catch (err) {
 				// A batch answers null for an unknown id; per item, the same answer is a 404.
-				if (err instanceof NotFoundError) return undefined;
-				throw err;
-			});
+				if (!(err instanceof NotFoundError)) failed.set(id, err as Error);
+				return undefined;
+			}
+		};
 		const results: (T | undefined)[] = [];
 		let rest = ids;
 		if (probing && ids.length > 0) {
 			results.push(await one(ids[0]));
+			const refused = failed.get(ids[0]);
+			// Refused too: the 403 was about something else, and nothing is remembered.
+			if (refused) {
+				for (const id of ids.slice(1)) failed.set(id, refused);
+				return [];
+			}
 			await this.settle("development");
 			rest = ids.slice(1);
 		}
+		// The limiter's concurrency cap (SPOTIFY_MAX_CONCURRENT) spreads these out cluster-wide.
 		results.push(...(await Promise.all(rest.map(one))));
 		return results.filter((r): r is T => r !== undefined);
 	}

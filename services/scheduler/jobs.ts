@@ -29,6 +29,15 @@ export interface JobDoc extends Doc {
 	/** Epoch ms before which the job is not leased (backoff, rate limits). */
 	runAt: number;
 	attempts: number;
+	/**
+	 * Hops from a seed along the shortest path found so far (payload.depth, mirrored here so a
+	 * shallower rediscovery can lower it atomically). Absent for jobs without a depth.
+	 */
+	depth?: number;
+	/** Set when a shallower path arrived while the job was leased: it runs again once finished. */
+	rerun?: boolean;
+	/** Leases that ran out in a row (a worker died or hung); not failures of the job. */
+	expiries?: number;
 	leaseOwner?: string;
 	leaseToken?: string;
 	leaseUntil?: number;
@@ -97,4 +106,10 @@ export function toLeased(job: JobDoc): LeasedJob {
 		token: job.leaseToken ?? "",
 		leaseUntil: job.leaseUntil ?? 0
 	};
+}
+
+/** The depth a job's payload carries, when it carries one. */
+export function depthOf(payload: Record<string, unknown> | undefined): number | undefined {
+	const d = payload?.depth;
+	return typeof d === "number" && Number.isFinite(d) ? d : undefined;
 }

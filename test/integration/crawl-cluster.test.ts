@@ -5,7 +5,7 @@ import { clientBroker, startNode, type NodeProcess } from "../harness/nodes";
 import { eventually } from "../harness/ports";
 import { pairUrls, upstreamEnv } from "../harness/upstream-env";
 import { startNats, startRedis, type ServerProcess } from "../harness/servers";
-import { startSimulators, type SimulatorPair } from "../simulators";
+import { artistDepths, startSimulators, type SimulatorPair } from "../simulators";
 
 interface Counts {
 	tracks: number;
@@ -68,8 +68,8 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		CRAWLER_CONCURRENCY: "3"
 	});
 	const startData = () => nodes.push(startNode(`data-${n}`, { ...env(), SERVICES: "scheduler,catalog" }));
-	const startWorker = (id: string) => {
-		const node = startNode(`${id}-${n}`, { ...env(), SERVICES: "artist-crawler,album-crawler,audio-feature" });
+	const startWorker = (id: string, extra: Record<string, string> = {}) => {
+		const node = startNode(`${id}-${n}`, { ...env(), ...extra, SERVICES: "artist-crawler,album-crawler,audio-feature" });
 		nodes.push(node);
 		return node;
 	};
@@ -148,6 +148,38 @@ describeWithBinaries(["nats-server", "redis-server"], "a crawl across processes 
 		await client.call("scheduler.runTier", { tier: "low" });
 		await untilIdle();
 		expect((await client.call<Counts, object>("catalog.counts", {})).tracks).toBe(counts.tracks);
+	}, 240000);
+
+	it("the exact catalog when a worker holding discovery jobs is killed, with the depth limit at the farthest artist", async () => {
+		await startCluster({ catalog: { seed: 2, artists: 12, albumsPerArtist: 2, tracksPerAlbum: 6, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } } });
+		const depths = artistDepths(sims.catalog, [0]);
+		const farthest = Math.max(...depths.values());
+		expect(farthest).toBeGreaterThanOrEqual(2);
+		// Every artist sits at the limit or inside it by its shortest path: any depth recorded too deep loses some.
+		const depthEnv = { CRAWL_MAX_DEPTH: String(farthest) };
+		const victim = startWorker("w1", depthEnv);
+		await client.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
+		await eventually(
+			"the victim to hold discovery jobs",
+			async () => {
+				const q = await client.call<{ oldestLeases: Array<{ type: string; leaseOwner?: string }> }, object>("scheduler.queue", { tier: "low", limit: 200 });
+				return q.oldestLeases.some(j => j.type === "artist.discover" && j.leaseOwner === victim.nodeID);
+			},
+			60000,
+			20
+		);
+		victim.kill("SIGKILL");
+		await victim.exited();
+		startWorker("w2", depthEnv);
+
+		const final = await untilIdle();
+		expect(final.dead).toBe(0);
+		const expected = expectedCrawl(sims);
+		expect(expected.artists.length).toBe(depths.size);
+		const counts = await client.call<Counts & { artists: number }, object>("catalog.counts", {});
+		expect(counts.artists).toBe(depths.size);
+		expect(counts.tracks).toBe(expected.tracks);
+		expect(counts.featuresPending).toBe(0);
 	}, 240000);
 
 	it("completes with 10% of upstream calls failing; a malformed album ends in dead-letter with a clear error", async () => {

@@ -45,7 +45,9 @@ const OTHER_KEYS = {
 	deezerMaxPerWindow: "number",
 	deezerWindowMs: "number",
 	deezerMaxLimit: "number",
-	deezerFaultSeed: "number"
+	deezerFaultSeed: "number",
+	latencyMinMs: "number",
+	latencyMaxMs: "number"
 } as const;
 
 type Value = number | string | boolean | string[];
@@ -129,6 +131,8 @@ function build(values: Map<string, Value>): SimulatorPairOptions {
 		}
 		return out as FaultSettings;
 	};
+	const latencyMax = num("latencyMaxMs");
+	const latency = latencyMax === undefined ? undefined : { minMs: num("latencyMinMs") ?? 0, maxMs: latencyMax };
 	const mode = str("mode");
 	if (mode !== undefined && mode !== "extended" && mode !== "development") throw new Error(`--mode must be extended or development, got "${mode}"`);
 	return {
@@ -143,7 +147,8 @@ function build(values: Map<string, Value>): SimulatorPairOptions {
 			maxPerWindow: num("spotifyMaxPerWindow"),
 			windowMs: num("spotifyWindowMs"),
 			faultSeed: num("spotifyFaultSeed"),
-			faults: faults("spotify")
+			faults: faults("spotify"),
+			latency
 		},
 		deezer: {
 			host: str("host"),
@@ -152,7 +157,8 @@ function build(values: Map<string, Value>): SimulatorPairOptions {
 			windowMs: num("deezerWindowMs"),
 			maxLimit: num("deezerMaxLimit"),
 			faultSeed: num("deezerFaultSeed"),
-			faults: faults("deezer")
+			faults: faults("deezer"),
+			latency
 		}
 	};
 }

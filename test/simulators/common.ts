@@ -17,6 +17,16 @@ export interface CommonSimulatorOptions {
 	faults?: FaultSettings;
 	/** Seeds fault decisions; defaults to one derived from the catalog seed. */
 	faultSeed?: number;
+	/**
+	 * Round trip of an API request: the reply goes out after a delay drawn evenly from
+	 * [min, max] ms (rate limit and faults are decided on arrival). Default none.
+	 */
+	latency?: LatencySettings;
+}
+
+export interface LatencySettings {
+	minMs: number;
+	maxMs: number;
 }
 
 export interface SimulatorHandle {
@@ -42,6 +52,8 @@ export interface SimulatorCore {
 	window: RollingWindow;
 	faults: FaultInjector;
 	stats: StatsRecorder;
+	/** The delay of the next API reply, in ms (0 without latency). */
+	latency(): number;
 }
 
 export function createCore(options: CommonSimulatorOptions, providerTag: number, defaults: { maxPerWindow: number; windowMs: number }): SimulatorCore {
@@ -51,8 +63,17 @@ export function createCore(options: CommonSimulatorOptions, providerTag: number,
 		clock: new Clock(),
 		window: new RollingWindow(options.maxPerWindow ?? defaults.maxPerWindow, options.windowMs ?? defaults.windowMs),
 		faults: new FaultInjector(options.faultSeed ?? mixSeed(catalog.options.seed, 0xfa17, providerTag), options.faults ?? {}),
-		stats: new StatsRecorder()
+		stats: new StatsRecorder(),
+		latency: latencyOf(options.latency)
 	};
+}
+
+/** Jitter needs no seed: it changes when replies arrive, never what they say. */
+function latencyOf(settings: LatencySettings | undefined): () => number {
+	if (!settings || settings.maxMs <= 0) return () => 0;
+	const min = Math.max(0, Math.min(settings.minMs, settings.maxMs));
+	const span = Math.max(0, settings.maxMs - min);
+	return () => min + Math.random() * span;
 }
 
 export function coreControl(core: SimulatorCore, describe: () => Record<string, unknown>): ControlApi {

@@ -70,6 +70,7 @@ export async function startDeezerSimulator(options: DeezerSimulatorOptions = {})
 		faults: core.faults,
 		stats,
 		control,
+		latency: core.latency,
 		hooks: {
 			gate,
 			injectedError: (status) => deezerError("Exception", "Service temporarily unavailable", 700, status),

@@ -2,23 +2,39 @@ import type { Catalog } from "./catalog";
 import type { SpotifyMode } from "./spotify-shapes";
 
 /** Artists a crawl reaches from `seeds` by following featured artists on the seeds' own albums. */
-export function reachableArtists(catalog: Catalog, seeds: readonly number[]): number[] {
-	const seen = new Set<number>(seeds);
-	const queue = [...seen];
+export function reachableArtists(catalog: Catalog, seeds: readonly number[], maxDepth = Infinity): number[] {
+	return [...artistDepths(catalog, seeds, maxDepth).keys()].sort((a, b) => a - b);
+}
+
+/** Each artist reachable from the seeds through featured artists, with its shortest hop count (≤ maxDepth). */
+export function artistDepths(catalog: Catalog, seeds: readonly number[], maxDepth = Infinity): Map<number, number> {
+	const depth = new Map<number, number>(seeds.map((s) => [s, 0]));
+	const queue = [...depth.keys()];
 	while (queue.length > 0) {
 		const i = queue.shift() as number;
-		for (const j of catalog.artistAlbums(i)) {
-			const { start, end } = catalog.albumTrackRange(j);
-			for (let k = start; k < end; k++) {
-				const f = catalog.featuredOn(k);
-				if (f >= 0 && !seen.has(f)) {
-					seen.add(f);
-					queue.push(f);
-				}
+		const d = depth.get(i) as number;
+		if (d >= maxDepth) continue;
+		for (const f of featuredArtists(catalog, i)) {
+			if (!depth.has(f)) {
+				depth.set(f, d + 1);
+				queue.push(f);
 			}
 		}
 	}
-	return [...seen].sort((a, b) => a - b);
+	return depth;
+}
+
+/** The artists featured on an artist's tracks. */
+export function featuredArtists(catalog: Catalog, artist: number): Set<number> {
+	const out = new Set<number>();
+	for (const j of catalog.artistAlbums(artist)) {
+		const { start, end } = catalog.albumTrackRange(j);
+		for (let k = start; k < end; k++) {
+			const f = catalog.featuredOn(k);
+			if (f >= 0 && f !== artist) out.add(f);
+		}
+	}
+	return out;
 }
 
 export interface SpotifyCallPlan {

@@ -68,6 +68,8 @@ export interface SimServerOptions {
 	faults: FaultInjector;
 	stats: StatsRecorder;
 	control: ControlApi;
+	/** Delay of each API reply in ms (the round trip); none by default. */
+	latency?: () => number;
 }
 
 export interface SimServer {
@@ -82,11 +84,19 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 	const held = new Set<NodeJS.Timeout>();
 	let base = "";
 
-	const finish = (res: ServerResponse, reply: Reply): void => {
+	const deliver = (res: ServerResponse, reply: Reply): void => {
 		stats.status(reply.status);
 		if (reply.event) stats.event(reply.event);
 		const payload = reply.raw ?? JSON.stringify(reply.body ?? null);
 		send(res, reply.status, payload, reply.contentType, reply.headers);
+	};
+	const finish = (res: ServerResponse, reply: Reply, delayMs = 0): void => {
+		if (delayMs <= 0) return deliver(res, reply);
+		const timer = setTimeout(() => {
+			held.delete(timer);
+			if (!res.destroyed) deliver(res, reply);
+		}, delayMs);
+		held.add(timer);
 	};
 
 	const hold = (req: IncomingMessage, res: ServerResponse): void => {
@@ -102,8 +112,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 	};
 
 	const serveApi = (req: IncomingMessage, res: ServerResponse, route: SimRoute, ctx: RouteContext): void => {
+		const delay = options.latency?.() ?? 0;
 		const gated = hooks.gate(ctx);
-		if (gated) return finish(res, gated);
+		if (gated) return finish(res, gated, delay);
 		// Rolled for every API request, even one naming a malformed id, so the fault sequence depends
 		// only on the order of requests; transport faults win over a permanently malformed id.
 		const fault = faults.roll();
@@ -113,7 +124,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 		}
 		if (fault === "error") {
 			stats.fault("error");
-			return finish(res, hooks.injectedError(faults.pickStatus(hooks.errorStatuses)));
+			return finish(res, hooks.injectedError(faults.pickStatus(hooks.errorStatuses)), delay);
 		}
 		let malformed = false;
 		if (hooks.isPermanentlyMalformed(ctx)) {
@@ -126,14 +137,14 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 		const reply = route.handle(ctx);
 		if (malformed) {
 			const text = reply.raw?.toString() ?? JSON.stringify(reply.body ?? null);
-			return finish(res, { status: 200, raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))) });
+			return finish(res, { status: 200, raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))) }, delay);
 		}
 		const items = reply.pageItems;
 		if (items && items.length > 1 && faults.rollTruncation()) {
 			items.splice(Math.floor(items.length / 2));
 			stats.fault("truncated");
 		}
-		finish(res, reply);
+		finish(res, reply, delay);
 	};
 
 	const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -126,6 +126,7 @@ export async function startSpotifySimulator(options: SpotifySimulatorOptions = {
 		faults: core.faults,
 		stats,
 		control,
+		latency: core.latency,
 		hooks: {
 			gate,
 			injectedError: (status) => spotifyError(status, status === 502 ? "Bad gateway" : status === 503 ? "Service unavailable" : "Server error"),

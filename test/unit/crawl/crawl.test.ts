@@ -4,7 +4,7 @@ import { serviceCatalog } from "../../../services";
 import type { CrawlStatus } from "../../../services/scheduler/stats";
 import { eventually } from "../../harness/ports";
 import { pairUrls, upstreamEnv } from "../../harness/upstream-env";
-import { generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
+import { artistDepths, featuredArtists, generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
 import { previewMp3 } from "../../simulators/previews";
 import type { TrackView } from "../../../services/catalog/view";
 
@@ -153,6 +153,43 @@ describe("the crawl pipeline in one process", () => {
 			expect(await broker.call("catalog.counts", {})).toEqual(counts);
 		});
 	}
+
+	it("a shorter path to an artist found after a longer one lowers its depth and crawls what the longer one cut off", async () => {
+		await sims.close();
+		// Seed 2: artist 1 is one hop from artist 0, and the only way within two hops to some artists.
+		const catalog: CatalogOptions = { seed: 2, artists: 12, albumsPerArtist: 2, tracksPerAlbum: 6, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } };
+		sims = await startSimulators({ catalog, deezer: { maxPerWindow: 1_000_000 } });
+		const maxDepth = 2;
+		const depths = artistDepths(sims.catalog, [0], maxDepth);
+		const hop1 = [...depths].filter(([, d]) => d === 1).map(([a]) => a);
+		const viaOnly = (b: number) => [...featuredArtists(sims.catalog, b)].filter(c => depths.get(c) === 2 && !hop1.some(x => x !== b && featuredArtists(sims.catalog, x).has(c)));
+		const b = hop1.find(x => viaOnly(x).length > 0);
+		if (b === undefined) throw new Error("the catalog has no artist that is the only short path to another");
+
+		broker = await crawl(sims, "extended", { CRAWL_MAX_DEPTH: String(maxDepth), ANALYSIS_ENABLED: "false" });
+		// The longer path arrives first: artist b at depth 2, so what it features (depth 3) is cut off.
+		await broker.call("scheduler.enqueue", { jobs: [{ type: "artist.discover", entity: `spotify:${sims.catalog.artist(b).spotifyId}`, payload: { depth: maxDepth } }] });
+		await untilIdle(broker);
+		expect((await broker.call<Counts, object>("catalog.counts", {})).artists).toBe(1);
+		// Then the shorter one, from the seed (given by name): b is one hop away.
+		await broker.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
+		const status = await untilIdle(broker);
+		expect(status.dead).toBe(0);
+
+		const expected = [...depths.keys()];
+		const tracks = expected.flatMap(a => sims.catalog.artistAlbums(a)).reduce((n, j) => n + sims.catalog.albumTrackRange(j).end - sims.catalog.albumTrackRange(j).start, 0);
+		const counts = await broker.call<Counts, object>("catalog.counts", {});
+		expect(counts.artists).toBe(expected.length);
+		expect(counts.tracks).toBe(tracks);
+		expect(counts.featuresPending).toBe(0);
+		// Every artist's albums were listed once, b's twice (once per depth); the name seed added no crawl of its own.
+		expect(sims.spotify.stats().byEndpoint["GET /v1/artists/{id}/albums"]).toBe(expected.length + 1);
+	});
+
+	it("crawl status shows the Spotify mode SPOTIFY_MODE forces", async () => {
+		broker = await crawl(sims, "extended", { SPOTIFY_MODE: "extended", ANALYSIS_ENABLED: "false" });
+		expect((await broker.call<CrawlStatus, object>("scheduler.status", {})).spotifyMode).toBe("extended");
+	});
 
 	it("tempo queries answer from the tempo index, with half/double matching", async () => {
 		broker = await crawl(sims, "extended");

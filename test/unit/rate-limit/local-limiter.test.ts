@@ -118,7 +118,7 @@ describe("rate-limit mixin, local mode", () => {
 
 	it("knows the configured upstreams and scraped hosts, and refuses unknown names", async () => {
 		const { service } = await node({ env: { DEEZER_RATE: "7" } });
-		expect((await service.limiter("deezer").status()).settings).toEqual({ maxPerWindow: 7, windowMs: 5000 });
+		expect((await service.limiter("deezer").status()).settings).toEqual({ maxPerWindow: 7, windowMs: 5000, maxConcurrent: 10 });
 		expect((await service.limiter("spotify").status()).settings.windowMs).toBe(30000);
 		expect((await service.hostLimiter("Example.com").status()).settings).toEqual({ maxPerWindow: 1, windowMs: 2000 });
 		expect((await service.hostLimiter("example.com", 5).status()).settings).toEqual({ maxPerWindow: 1, windowMs: 5000 });

@@ -6,8 +6,8 @@ import { isDeezerQuotaError, PauseBook, retryAfterMs } from "../../../mixins/rat
 describe("limiter settings", () => {
 	it("reads the limits from configuration, with defaults for what it lacks", () => {
 		const o = limiterSettingsFromConfig(testConfig() as unknown as Record<string, unknown>);
-		expect(o.named.spotify).toEqual({ maxPerWindow: 180, windowMs: 30000, maxConcurrent: undefined });
-		expect(o.named.deezer).toEqual({ maxPerWindow: 50, windowMs: 5000 });
+		expect(o.named.spotify).toEqual({ maxPerWindow: 180, windowMs: 30000, maxConcurrent: 16 });
+		expect(o.named.deezer).toEqual({ maxPerWindow: 50, windowMs: 5000, maxConcurrent: 10 });
 		expect(o.named.llm).toEqual({ maxPerWindow: 60, windowMs: 60000, maxConcurrent: 4 });
 		expect(o.scrapeDefaultDelayMs).toBe(2000);
 		expect(o.expirationMs).toBe(60000);
@@ -18,7 +18,7 @@ describe("limiter settings", () => {
 	it("takes the values a configuration carries", () => {
 		const config = { REDIS_URL: "redis://r:6379", ...loadLimitConfig({ DEEZER_RATE: "10", DEEZER_WINDOW_MS: "1000", LIMITER_ID_PREFIX: "x" }) };
 		const o = limiterSettingsFromConfig(config);
-		expect(o.named.deezer).toEqual({ maxPerWindow: 10, windowMs: 1000 });
+		expect(o.named.deezer).toEqual({ maxPerWindow: 10, windowMs: 1000, maxConcurrent: 10 });
 		expect(o.prefix).toBe("x");
 		expect(o.redisUrl).toBe("redis://r:6379");
 	});

@@ -3,6 +3,8 @@ import { attachConfig, testConfig } from "../../../config";
 import SchedulerService from "../../../services/scheduler.service";
 import type { LeasedJob } from "../../../services/scheduler/jobs";
 import type { CrawlStatus } from "../../../services/scheduler/stats";
+import { WorkerMixin } from "../../../mixins/worker.mixin";
+import { eventually } from "../../harness/ports";
 
 describe("scheduler: the durable job frontier", () => {
 	let broker: ServiceBroker;
@@ -18,6 +20,8 @@ describe("scheduler: the durable job frontier", () => {
 		const { created, existing } = await broker.call<{ created: number; existing: number }, object>("scheduler.enqueue", { jobs });
 		return { created, existing };
 	};
+
+	const reaper = () => broker.getLocalService("scheduler") as unknown as { reapExpiredLeases(): Promise<number> };
 
 	afterEach(() => broker.stop());
 
@@ -127,6 +131,113 @@ describe("scheduler: the durable job frontier", () => {
 		expect(status.tiers.high.queued).toBe(0);
 		expect(status.done).toBe(1);
 		expect(status.dead).toBe(0);
+	});
+
+	it("an expired lease spends no attempt: the crash victims are leased again in one batch, like fresh jobs", async () => {
+		await start({ WORKER_POLL_MS: "20" });
+		await enqueue(Array.from({ length: 30 }, (_, i) => ({ type: "track.features", entity: `t${i}` })));
+		const taken = await lease(["track.features"], 100, 1000);
+		expect(taken).toHaveLength(30);
+		// The worker holding them dies: nobody heartbeats, the leases run out.
+		await new Promise(r => setTimeout(r, 1100));
+		expect(await reaper().reapExpiredLeases()).toBe(30);
+		const job = await broker.call<{ state: string; attempts: number; lastError?: string }, object>("scheduler.job", { key: "track.features:t0" });
+		expect(job).toMatchObject({ state: "queued", attempts: 0 });
+		expect(job.lastError).toBeUndefined();
+
+		// A batch worker takes them back as one batch, not one by one as suspected poison.
+		const batches: number[][] = [];
+		broker.createService({
+			name: "batch-worker",
+			mixins: [WorkerMixin],
+			settings: { worker: { jobTypes: ["track.features"], batchSize: 100, fillMs: 0, concurrency: 1 } },
+			methods: {
+				async processBatch(jobs: LeasedJob[]) {
+					batches.push(jobs.map(j => j.attempts));
+					return jobs.map(() => ({ outcome: "ok" }));
+				}
+			}
+		} as ServiceSchema);
+		await eventually("the batch to run", async () => (await broker.call<CrawlStatus, object>("scheduler.status", {})).done === 30, 10000, 20);
+		expect(batches).toEqual([Array.from({ length: 30 }, () => 1)]);
+	});
+
+	it("a job whose lease runs out on every attempt in a row goes to dead-letter, with an error line", async () => {
+		await start();
+		await enqueue([{ type: "a.b", entity: "killer" }]);
+		const errors = jest.spyOn(broker.getLocalService("scheduler").logger, "error");
+		for (let i = 0; i < 3; i++) {
+			expect(await lease(["a.b"], 1, 1000)).toHaveLength(1);
+			await new Promise(r => setTimeout(r, 1100));
+			await reaper().reapExpiredLeases();
+		}
+		const job = await broker.call<{ state: string; lastError: string }, object>("scheduler.job", { key: "a.b:killer" });
+		expect(job.state).toBe("dead");
+		expect(job.lastError).toMatch(/lease expired 3 times in a row/);
+		expect(errors).toHaveBeenCalledWith(expect.stringMatching(/a\.b killer moved to dead-letter/));
+	});
+
+	it("every failure logs one warn line with type, entity, attempt and reason; dead-lettering logs an error line", async () => {
+		await start();
+		const svc = broker.getLocalService("scheduler");
+		const warn = jest.spyOn(svc.logger, "warn");
+		const error = jest.spyOn(svc.logger, "error");
+		await enqueue([{ type: "album.tracks", entity: "spotify:x" }]);
+		for (let attempt = 1; attempt <= 3; attempt++) {
+			const [job] = await lease(["album.tracks"]);
+			await broker.call("scheduler.fail", { id: job.id, token: job.token, error: { message: `ENOTFOUND api.example (${attempt})`, kind: "retryable" } });
+		}
+		const lines = warn.mock.calls.map(c => String(c[0]));
+		expect(lines).toHaveLength(2);
+		expect(lines[0]).toMatch(/album\.tracks spotify:x \(attempt 1 of 3\) failed \(retryable\).*ENOTFOUND api\.example \(1\)/);
+		expect(error).toHaveBeenCalledTimes(1);
+		expect(String(error.mock.calls[0][0])).toMatch(/album\.tracks spotify:x \(attempt 3 of 3\) moved to dead-letter.*ENOTFOUND api\.example \(3\)/);
+	});
+
+	describe("depth is the shortest path found so far", () => {
+		const discover = (entity: string, depth: number) => ({ type: "artist.discover", entity, payload: { depth, name: entity } });
+		const jobOf = (entity: string) => broker.call<{ state: string; payload: { depth: number }; attempts: number }, object>("scheduler.job", { key: `artist.discover:${entity}` });
+
+		it("a shallower rediscovery of a waiting job lowers its depth; a deeper one changes nothing", async () => {
+			await start();
+			await enqueue([discover("x", 2)]);
+			expect(await enqueue([discover("x", 1)])).toEqual({ created: 0, existing: 1 });
+			await enqueue([discover("x", 3)]);
+			const [job] = await lease(["artist.discover"]);
+			expect(job.payload).toEqual({ depth: 1, name: "x" });
+		});
+
+		it("a finished job found again by a shorter path runs again at the new depth", async () => {
+			await start();
+			await enqueue([discover("x", 2)]);
+			const [first] = await lease(["artist.discover"]);
+			await broker.call("scheduler.complete", { id: first.id, token: first.token });
+			await enqueue([discover("x", 2)]);
+			expect(await lease(["artist.discover"])).toHaveLength(0);
+			await enqueue([discover("x", 1)]);
+			expect(await jobOf("x")).toMatchObject({ state: "queued", attempts: 0, payload: { depth: 1 } });
+			const [again] = await lease(["artist.discover"]);
+			expect(again.payload.depth).toBe(1);
+		});
+
+		it("a job leased when a shorter path arrives runs again once it finishes", async () => {
+			await start();
+			await enqueue([discover("x", 2)]);
+			const [running] = await lease(["artist.discover"]);
+			await enqueue([discover("x", 0)]);
+			expect(await broker.call("scheduler.complete", { id: running.id, token: running.token })).toEqual({ ok: true, rerun: true });
+			const [again] = await lease(["artist.discover"]);
+			expect(again.payload.depth).toBe(0);
+			expect(await broker.call("scheduler.complete", { id: again.id, token: again.token })).toEqual({ ok: true });
+			expect((await jobOf("x")).state).toBe("done");
+		});
+
+		it("the artist cap does not stop a shorter path to an artist already counted", async () => {
+			await start();
+			await broker.call("scheduler.enqueue", { jobs: [discover("x", 2)], cap: { type: "artist.discover", max: 1 } });
+			expect(await broker.call("scheduler.enqueue", { jobs: [discover("x", 1), discover("y", 1)], cap: { type: "artist.discover", max: 1 } })).toEqual({ created: 0, existing: 1, capped: 1 });
+			expect((await jobOf("x")).payload.depth).toBe(1);
+		});
 	});
 
 	it("rejects operator-shaped input where a string belongs", async () => {

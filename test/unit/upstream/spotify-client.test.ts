@@ -254,3 +254,27 @@ describe("SpotifyClient: failures", () => {
 		expect((await spotify.tracks(trackIds(5, 5))).length).toBe(5);
 	});
 });
+
+describe("SpotifyClient: one bad item in a batch", () => {
+	it("per item (development mode), a failing id costs only itself: the rest of the batch comes back", async () => {
+		sim.setMode("development");
+		const ids = trackIds(0, 60);
+		sim.setFaults({ malformedIds: [ids[7]] });
+		const { spotify } = client({ mode: "development" });
+		const { items, failed } = await spotify.tracksSettled(ids);
+		expect(items.map(t => t.id)).toEqual(ids.filter(id => id !== ids[7]));
+		expect([...failed.keys()]).toEqual([ids[7]]);
+		expect(errorKind(failed.get(ids[7]))).toBe("retryable");
+		// The throwing form still throws, so callers that need everything see the failure.
+		await expect(spotify.tracks(ids)).rejects.toThrow(/malformed/);
+	});
+
+	it("in batches (extended mode), a failing batch fails its own ids and the next batch still runs", async () => {
+		const ids = trackIds(0, 100);
+		sim.setFaults({ malformedIds: [ids[3]] });
+		const { spotify } = client({ mode: "extended" });
+		const { items, failed } = await spotify.tracksSettled(ids);
+		expect(items.map(t => t.id)).toEqual(ids.slice(50));
+		expect([...failed.keys()].sort()).toEqual(ids.slice(0, 50).sort());
+	});
+});
