@@ -18,6 +18,8 @@ import { requestGuards, verifyUtf8 } from "./api/request-guards";
 import { answerClientErrors } from "./api/client-errors";
 import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
 import { clearCaches, collectAdminStats } from "./api/admin";
+import { CompatActions } from "./compat/actions";
+import { compatRoute, isCompatAlias } from "./compat/routes";
 import { version as packageVersion } from "../package.json";
 
 interface ApiVars {
@@ -48,6 +50,8 @@ function saneRequestId(options: { requestID?: unknown }): void {
 function apiRoute(service: ApiThis): ApiRouteSchema {
 	const config = service.config;
 	const route: ApiRouteSchema = {
+		// Named, so the compatibility route (also named) does not replace a route of the same path.
+		name: "api-v1",
 		path: "/api/v1",
 		autoAliases: true,
 		mappingPolicy: "restrict",
@@ -88,6 +92,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		logResponse: "debug",
 		routes: [
 			{
+				name: "root",
 				path: "/",
 				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
 				mappingPolicy: "restrict",
@@ -122,6 +127,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		// moleculer-web's own route listing would be public under /api/v1; the OpenAPI document replaces it.
 		listAliases: false,
 
+		// The seed systems' routes (services/compat): adapters over the native actions.
+		...CompatActions,
+
 		/** Liveness: the process answers. */
 		health: {
 			handler(this: ApiThis) {
@@ -147,7 +155,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				for (const item of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as RegistryAction[]) {
 					if (item.action) actions.set(item.name, item.action);
 				}
-				const aliases = this.aliases.filter(a => a.fullPath.startsWith("/api/v1/") && typeof a.action === "string");
+				const aliases = this.aliases.filter(a => (a.fullPath.startsWith("/api/v1/") || isCompatAlias(a)) && typeof a.action === "string");
 				return openApiDocument(aliases, actions, packageVersion);
 			}
 		},
@@ -208,6 +216,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			this.logger.warn("JWT_SECRET is unset: access tokens are signed with a per-process secret and die on restart");
 		}
 		this.addRoute(apiRoute(this));
+		this.addRoute(compatRoute(apiRoute(this)));
 		answerClientErrors(this.server);
 	},
 
