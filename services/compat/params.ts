@@ -7,7 +7,7 @@ import { ANALYTICS_TYPES, contextFields, idParam as activityId } from "../activi
 import { generateParams as nativeGenerateParams } from "../insights/params";
 import { PERIODS } from "../insights/periods";
 import { windowParam } from "../activity/window";
-import { displayNameParam, emailParam, idParam, passwordParam, PREFERENCE_LIMITS, tagParam } from "../users/params";
+import { displayNameParam, emailParam, idParam, oauthScopeParam, oauthTokenParam, passwordParam, PREFERENCE_LIMITS, spotifyStoreParams, tagParam } from "../users/params";
 
 const tags = (max: number) => ({ type: "array", optional: true, max, items: tagParam }) as const;
 
@@ -61,10 +61,10 @@ export type UpdateInput = Omit<RegisterInput, "password" | "spotify_user_id"> & 
 export const tokensStoreParams = {
 	$$strict: "remove",
 	user_id: idParam,
-	access_token: { type: "string", min: 10, max: 2000, pattern: /^[\x21-\x7e]+$/ },
-	refresh_token: { type: "string", min: 10, max: 2000, pattern: /^[\x21-\x7e]+$/ },
-	expires_in: { type: "number", integer: true, min: 1, max: 86_400 },
-	scope: { type: "string", max: 2000, pattern: /^[\x20-\x7e]*$/, optional: true }
+	access_token: oauthTokenParam,
+	refresh_token: oauthTokenParam,
+	expires_in: spotifyStoreParams.expiresIn,
+	scope: oauthScopeParam
 } as const;
 
 /** Spotify's top-items ranges, which seed 001 ingested by; cratedigger's snapshots cover every period. */

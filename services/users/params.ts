@@ -86,14 +86,15 @@ export const spotifyTokenParams = {
 } as const;
 
 /** Spotify tokens a client brings itself; printable ASCII as OAuth tokens are. */
-const oauthToken = { type: "string", min: 10, max: 2000, pattern: /^[\x21-\x7e]+$/ } as const;
+export const oauthTokenParam = { type: "string", min: 1, max: 2000, pattern: /^[\x21-\x7e]+$/ } as const;
+export const oauthScopeParam = { type: "string", max: 2000, pattern: /^[\x20-\x7e]*$/, optional: true } as const;
 export const spotifyStoreParams = {
 	$$strict: true,
 	userId: idParam,
-	accessToken: oauthToken,
-	refreshToken: oauthToken,
+	accessToken: oauthTokenParam,
+	refreshToken: oauthTokenParam,
 	expiresIn: { type: "number", integer: true, min: 1, max: 86_400 },
-	scope: { type: "string", max: 2000, pattern: /^[\x20-\x7e]*$/, optional: true }
+	scope: oauthScopeParam
 } as const;
 
 export const listParams = {

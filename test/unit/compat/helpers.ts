@@ -9,11 +9,11 @@ import { freePort } from "../../harness/ports";
 
 const SERVICES = ["tasks", "catalog", "users", "activity", "recommendations", "playlists", "insights", "status"];
 
-export async function startCompatGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startCompatGateway(env: Record<string, string> = {}, services: ServiceSchema[] = SERVICES.map(name => serviceCatalog[name] as ServiceSchema)): Promise<TestGateway> {
 	const closed = await freePort();
 	const nowhere = `http://127.0.0.1:${closed}`;
 	return startGateway(
-		SERVICES.map(name => serviceCatalog[name] as ServiceSchema),
+		services,
 		{
 			API_RATE_LIMIT_PER_MIN: "1000000",
 			PASSWORD_HASH_COST: "12",
