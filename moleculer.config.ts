@@ -2,6 +2,7 @@ import type { BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { replCommands } from "./repl/commands";
 import { SafeRedisCacher, redisOptions } from "./mixins/cache/safe-redis-cacher";
+import { aliasingPrometheus } from "./mixins/metrics/prometheus";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -37,7 +38,7 @@ export function brokerOptions(config: Config): BrokerOptions {
 		metrics: {
 			enabled: config.METRICS_ENABLED,
 			reporter: config.METRICS_ENABLED
-				? [{ type: "Prometheus", options: { port: config.METRICS_PORT, path: "/metrics" } }]
+				? [aliasingPrometheus(config.METRICS_PORT)]
 				: []
 		},
 		// The entry point installs its own SIGINT/SIGTERM handling to drain workers first.

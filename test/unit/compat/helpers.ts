@@ -2,14 +2,19 @@
  * A gateway with every REST service, for replaying the seed systems' documented requests through
  * the real HTTP stack. Upstreams point at a closed port: nothing leaves the machine.
  */
-import type { ServiceSchema } from "moleculer";
+import type { BrokerOptions, ServiceSchema } from "moleculer";
+import type { Env } from "../../../config";
 import { serviceCatalog } from "../../../services";
 import { startGateway, type TestGateway } from "../../harness/gateway";
 import { freePort } from "../../harness/ports";
 
 const SERVICES = ["tasks", "catalog", "users", "activity", "recommendations", "playlists", "insights", "status"];
 
-export async function startCompatGateway(env: Record<string, string> = {}, services: ServiceSchema[] = SERVICES.map(name => serviceCatalog[name] as ServiceSchema)): Promise<TestGateway> {
+export async function startCompatGateway(
+	env: Env = {},
+	services: ServiceSchema[] = SERVICES.map(name => serviceCatalog[name] as ServiceSchema),
+	options: BrokerOptions = {}
+): Promise<TestGateway> {
 	const closed = await freePort();
 	const nowhere = `http://127.0.0.1:${closed}`;
 	return startGateway(
@@ -31,7 +36,8 @@ export async function startCompatGateway(env: Record<string, string> = {}, servi
 			INSIGHTS_SPOTIFY_SOURCE: "false",
 			STATUS_SAMPLE_MS: "300000",
 			...env
-		}
+		},
+		options
 	);
 }
 
