@@ -28,6 +28,8 @@ import {
 	taskParams,
 	tokensStoreParams,
 	updateParams,
+	userAnalyticsParams,
+	userInsightsParams,
 	type RegisterInput,
 	type UpdateInput
 } from "./params";
@@ -64,6 +66,14 @@ function nativeRegistration(p: RegisterInput) {
 	};
 }
 
+/**
+ * 404 for an id that names no user. The native per-user reads answer an admin an empty report for
+ * any id; at the seeds' shorter paths that would also answer paths that are not routes at all.
+ */
+async function knownUser(ctx: GatewayContext, id: string): Promise<UserProfile> {
+	return ctx.call<UserProfile, object>("users.get", { id });
+}
+
 export const CompatActions: ServiceSchema["actions"] = {
 	/** Seeds 000–003's registrations (see routes.ts for the paths). */
 	compatRegister: {
@@ -81,7 +91,7 @@ export const CompatActions: ServiceSchema["actions"] = {
 		auth: "required",
 		params: { id: updateParams.id },
 		async handler(ctx: GatewayContext<{ id: string }>) {
-			return seedUser(await ctx.call<UserProfile, object>("users.get", { id: ctx.params.id }));
+			return seedUser(await knownUser(ctx, ctx.params.id));
 		}
 	},
 
@@ -164,8 +174,9 @@ export const CompatActions: ServiceSchema["actions"] = {
 	/** Seed 001's GET /api/insights/user/{id}: a bare list, newest first. */
 	compatUserInsights: {
 		auth: "required",
-		params: insightParams,
+		params: userInsightsParams,
 		async handler(ctx: GatewayContext<{ id: string }>) {
+			await knownUser(ctx, ctx.params.id);
 			const { insights } = await ctx.call<{ insights: InsightView[] }, object>("insights.listForUser", { id: ctx.params.id });
 			return insights.map(seedInsight);
 		}
@@ -258,6 +269,16 @@ export const CompatActions: ServiceSchema["actions"] = {
 			ctx.meta.$statusCode = 202;
 			ctx.meta.$responseHeaders = { Location: `/api/tasks/${task.id}` };
 			return { ...seedTask(task), status_url: `/api/tasks/${task.id}` };
+		}
+	},
+
+	/** Seed 003's GET /api/analytics/user/{user_id}/: the user's engagement, 404 for an unknown user. */
+	compatUserAnalytics: {
+		auth: "required",
+		params: userAnalyticsParams,
+		async handler(ctx: GatewayContext<{ id: string; window: string }>) {
+			await knownUser(ctx, ctx.params.id);
+			return ctx.call("activity.userAnalytics", ctx.params);
 		}
 	},
 

@@ -91,6 +91,8 @@ export const taskListParams = {
 
 export const insightParams = { id: { type: "string", min: 1, max: 200, pattern: /^[A-Za-z0-9_-]+$/ } } as const;
 
+export const userInsightsParams = { id: idParam } as const;
+
 /** Seed 002's POST /recommendations (its ML service). */
 export const recommendationsParams = {
 	$$strict: "remove",
@@ -126,3 +128,5 @@ export const refreshParams = {
 } as const;
 
 export const summaryParams = { window: windowParam("24h") } as const;
+
+export const userAnalyticsParams = { id: idParam, window: windowParam("30d") } as const;

@@ -38,7 +38,7 @@ export const compatAliases: Record<string, string> = {
 	"POST api/analytics/activity": "api.compatActivity",
 	"GET api/analytics/summary": "api.compatSummary",
 	"GET api/analytics/trends": "activity.trends",
-	"GET api/analytics/user/:id": "activity.userAnalytics"
+	"GET api/analytics/user/:id": "api.compatUserAnalytics"
 };
 
 /** The compatibility route: the native /api/v1 route's parsers, guards, limits and hooks, with the seeds' aliases. */
