@@ -20,6 +20,7 @@ import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openap
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { CompatActions } from "./compat/actions";
 import { compatRoute, isCompatAlias } from "./compat/routes";
+import { StreamMixin, streamRoute } from "./stream/stream.mixin";
 import { version as packageVersion } from "../package.json";
 
 interface ApiVars {
@@ -81,7 +82,8 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 /** The REST gateway: its settings, authentication, per-IP limits and its own health actions. */
 const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 	name: "api",
-	mixins: [ApiGateway],
+	// StreamMixin first: its stopped hook (closing open streams) must run before the gateway closes its server.
+	mixins: [StreamMixin, ApiGateway],
 
 	settings: {
 		rest: "/",
@@ -217,6 +219,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		}
 		this.addRoute(apiRoute(this));
 		this.addRoute(compatRoute(apiRoute(this)));
+		this.addRoute(streamRoute(apiRoute(this)));
 		answerClientErrors(this.server);
 	},
 
