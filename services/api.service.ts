@@ -20,6 +20,7 @@ import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openap
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { CompatActions } from "./compat/actions";
 import { compatRoute, isCompatAlias } from "./compat/routes";
+import { withSeed004Fields } from "./compat/seed-004";
 import { StreamMixin, streamRoute } from "./stream/stream.mixin";
 import { version as packageVersion } from "../package.json";
 
@@ -64,6 +65,10 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 		onBeforeCall(ctx: Context<unknown, GatewayMeta>, _route: unknown, req: IncomingMessage, res: ServerResponse) {
 			ctx.meta.ip = clientIp(req, config.TRUST_PROXY);
 			mirrorRateLimitHeaders(res);
+		},
+		// Seed 004's field names beside the scraper's own (services/compat/seed-004.ts).
+		onAfterCall(_ctx: Context, _route: unknown, req: IncomingMessage & { $action?: { name?: string } }, _res: ServerResponse, data: unknown) {
+			return withSeed004Fields(req.$action?.name, data);
 		}
 	};
 	if (config.CORS_ORIGINS.length) route.cors = corsSettings(config.CORS_ORIGINS);
