@@ -2,6 +2,7 @@ import type { BrokerOptions } from "moleculer";
 import type { Config } from "./config";
 import { replCommands } from "./repl/commands";
 import { SafeRedisCacher, redisOptions } from "./mixins/cache/safe-redis-cacher";
+import { zeroEmptyCounters } from "./mixins/metrics/crawler";
 import { aliasingPrometheus } from "./mixins/metrics/prometheus";
 
 /**
@@ -41,6 +42,8 @@ export function brokerOptions(config: Config): BrokerOptions {
 				? [aliasingPrometheus(config.METRICS_PORT)]
 				: []
 		},
+		// Counters registered by the services exist at 0 from start-up, not from their first event.
+		started: broker => void zeroEmptyCounters(broker),
 		// The entry point installs its own SIGINT/SIGTERM handling to drain workers first.
 		skipProcessEventRegistration: true,
 		replOptions: { customCommands: replCommands, delimiter: `${config.NODE_ID} $` }

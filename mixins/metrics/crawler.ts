@@ -47,3 +47,22 @@ export function ensureCrawlerMetrics(broker: ServiceBroker): void {
 		for (const labels of zero ?? []) metrics.increment(def.name, labels, 0);
 	}
 }
+
+/** Moleculer's own metrics (and the process and OS ones) are left as Moleculer reports them. */
+const BUILT_IN = /^(moleculer|process|os)\./;
+
+/**
+ * Every counter the node's services registered that has no series yet gets one at 0 without
+ * labels, so `rate()` and alerts on it work before the first event. Called once all local
+ * services have started (moleculer.config.ts), when their counters are registered.
+ */
+export function zeroEmptyCounters(broker: ServiceBroker): string[] {
+	if (!broker.isMetricsEnabled()) return [];
+	const zeroed: string[] = [];
+	for (const metric of broker.metrics.list({ types: "counter" })) {
+		if (BUILT_IN.test(metric.name) || (broker.metrics.getMetric(metric.name)?.snapshot().length ?? 0) > 0) continue;
+		broker.metrics.increment(metric.name, {}, 0);
+		zeroed.push(metric.name);
+	}
+	return zeroed;
+}
