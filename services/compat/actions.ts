@@ -9,6 +9,8 @@ import { Errors, type ServiceSchema } from "moleculer";
 import type { ActivityEvent } from "../activity/model";
 import type { InsightView, SnapshotView } from "../insights/model";
 import type { RecommendationView } from "../recommendations/model";
+import { forUserParams, similarParams } from "../recommendations/params";
+import { listParams } from "../users/params";
 import { requireUser, type GatewayContext } from "../shared/access";
 import type { TaskStatus, TaskView } from "../tasks/model";
 import type { SpotifyStatus, UserProfile } from "../users/model";
@@ -27,6 +29,7 @@ import {
 	taskListParams,
 	taskParams,
 	tokensStoreParams,
+	trendsParams,
 	updateParams,
 	userAnalyticsParams,
 	userInsightsParams,
@@ -280,6 +283,31 @@ export const CompatActions: ServiceSchema["actions"] = {
 			await knownUser(ctx, ctx.params.id);
 			return ctx.call("activity.userAnalytics", ctx.params);
 		}
+	},
+
+	/*
+	 * Seed paths that differ from the native ones only in the path: the native action under its own
+	 * name here, so the OpenAPI document gives each operation one id.
+	 */
+	compatUserList: {
+		auth: "optional",
+		params: listParams,
+		handler: (ctx: GatewayContext) => ctx.call("users.list", ctx.params)
+	},
+	compatRecommendationsForUser: {
+		auth: "required",
+		params: forUserParams,
+		handler: (ctx: GatewayContext) => ctx.call("recommendations.forUser", ctx.params)
+	},
+	compatSimilar: {
+		auth: "optional",
+		params: similarParams,
+		handler: (ctx: GatewayContext) => ctx.call("recommendations.similar", ctx.params)
+	},
+	compatTrends: {
+		auth: "public",
+		params: trendsParams,
+		handler: (ctx: GatewayContext) => ctx.call("activity.trends", ctx.params)
 	},
 
 	/** Seed 003's GET /api/analytics/summary/: platform-wide counts, public as that seed had them. */

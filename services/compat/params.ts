@@ -3,7 +3,7 @@
  * native services' own rules so a value a native route refuses is refused here too. Extra fields
  * a seed's app sends along are dropped ($$strict: "remove"), not refused.
  */
-import { ANALYTICS_TYPES, contextFields, idParam as activityId } from "../activity/params";
+import { ANALYTICS_TYPES, contextFields, idParam as activityId, limitParam } from "../activity/params";
 import { generateParams as nativeGenerateParams } from "../insights/params";
 import { PERIODS } from "../insights/periods";
 import { windowParam } from "../activity/window";
@@ -130,3 +130,6 @@ export const refreshParams = {
 export const summaryParams = { window: windowParam("24h") } as const;
 
 export const userAnalyticsParams = { id: idParam, window: windowParam("30d") } as const;
+
+/** GET /api/analytics/trends/: activity.trends' own parameters. */
+export const trendsParams = { window: windowParam("7d"), limit: limitParam(10, 50) } as const;

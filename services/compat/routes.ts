@@ -1,7 +1,6 @@
 /**
  * Where the seed systems' apps send their requests: one gateway route holding every seed path
- * that cratedigger does not already answer natively, each to an adapter (api.compat*, ./actions.ts)
- * or, where only the path differs, straight to the native action. Seeds 001 and 003 called
+ * that cratedigger does not already answer natively, each to an adapter (api.compat*, ./actions.ts). Seeds 001 and 003 called
  * /api/... without a version, seed 002's recommendation service answered at the root.
  */
 import type { ApiRouteSchema } from "moleculer-web";
@@ -25,19 +24,19 @@ export const compatAliases: Record<string, string> = {
 	// Seed 002 (CATCH): the core API's user creation, and the ML service at the root.
 	"POST api/v1/users": "api.compatRegister",
 	"POST recommendations": "api.compatRecommendations",
-	"POST similar-tracks": "recommendations.similar",
+	"POST similar-tracks": "api.compatSimilar",
 	"POST user-interaction": "api.compatInteraction",
 	// Seed 003 (Music Discovery); its paths end in a slash, which the router accepts.
 	"POST api/users": "api.compatRegister",
-	"GET api/users": "users.list",
+	"GET api/users": "api.compatUserList",
 	"GET api/users/:id": "api.compatUserGet",
 	"PUT api/users/:id": "api.compatUserUpdate",
 	"PATCH api/users/:id": "api.compatUserUpdate",
-	"GET api/recommendations/user/:id": "recommendations.forUser",
+	"GET api/recommendations/user/:id": "api.compatRecommendationsForUser",
 	"POST api/recommendations/user/:id/refresh": "api.compatRefresh",
 	"POST api/analytics/activity": "api.compatActivity",
 	"GET api/analytics/summary": "api.compatSummary",
-	"GET api/analytics/trends": "activity.trends",
+	"GET api/analytics/trends": "api.compatTrends",
 	"GET api/analytics/user/:id": "api.compatUserAnalytics"
 };
 

@@ -21,7 +21,7 @@ describe("metrics present from start-up", () => {
 		expect(zeroed.some(n => n.startsWith("moleculer."))).toBe(false);
 		expect(broker.metrics.getMetric("things_total")?.snapshot()).toEqual([expect.objectContaining({ value: 0 })]);
 		expect(broker.metrics.getMetric("counted_total")?.snapshot()).toEqual([expect.objectContaining({ value: 3 })]);
-		expect(broker.metrics.getMetric("crawler_api_errors_total")?.snapshot().map(v => [v.labels, v.value])).toEqual([
+		expect(broker.metrics.getMetric("crawler_api_errors_total")?.snapshot().map(v => [v.labels, (v as { value?: number }).value])).toEqual([
 			[{ provider: "spotify" }, 0],
 			[{ provider: "deezer" }, 0]
 		]);
