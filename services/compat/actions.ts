@@ -5,7 +5,7 @@
  * permission check applies as on the native route. Routes: ./routes.ts; the table: docs/compat.md.
  */
 import { randomBytes } from "node:crypto";
-import { Errors, type ServiceSchema } from "moleculer";
+import { Errors, type ActionParams, type ActionSchema, type ServiceSchema } from "moleculer";
 import type { ActivityEvent } from "../activity/model";
 import type { InsightView, SnapshotView } from "../insights/model";
 import type { RecommendationView } from "../recommendations/model";
@@ -75,6 +75,11 @@ function nativeRegistration(p: RegisterInput) {
  */
 async function knownUser(ctx: GatewayContext, id: string): Promise<UserProfile> {
 	return ctx.call<UserProfile, object>("users.get", { id });
+}
+
+/** A native action under an adapter's name, with the native parameters and access rule. */
+function passThrough(action: string, auth: "public" | "optional" | "required", params: ActionParams): ActionSchema {
+	return { auth, params, handler: (ctx: GatewayContext) => ctx.call(action, ctx.params) };
 }
 
 export const CompatActions: ServiceSchema["actions"] = {
@@ -289,26 +294,10 @@ export const CompatActions: ServiceSchema["actions"] = {
 	 * Seed paths that differ from the native ones only in the path: the native action under its own
 	 * name here, so the OpenAPI document gives each operation one id.
 	 */
-	compatUserList: {
-		auth: "optional",
-		params: listParams,
-		handler: (ctx: GatewayContext) => ctx.call("users.list", ctx.params)
-	},
-	compatRecommendationsForUser: {
-		auth: "required",
-		params: forUserParams,
-		handler: (ctx: GatewayContext) => ctx.call("recommendations.forUser", ctx.params)
-	},
-	compatSimilar: {
-		auth: "optional",
-		params: similarParams,
-		handler: (ctx: GatewayContext) => ctx.call("recommendations.similar", ctx.params)
-	},
-	compatTrends: {
-		auth: "public",
-		params: trendsParams,
-		handler: (ctx: GatewayContext) => ctx.call("activity.trends", ctx.params)
-	},
+	compatUserList: passThrough("users.list", "optional", listParams),
+	compatRecommendationsForUser: passThrough("recommendations.forUser", "required", forUserParams),
+	compatSimilar: passThrough("recommendations.similar", "optional", similarParams),
+	compatTrends: passThrough("activity.trends", "public", trendsParams),
 
 	/** Seed 003's GET /api/analytics/summary/: platform-wide counts, public as that seed had them. */
 	compatSummary: {
