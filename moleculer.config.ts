@@ -6,6 +6,8 @@ import { consoleLoggerOptions } from "./mixins/logging/format";
 import { LoggedNatsTransporter } from "./mixins/logging/nats-transporter";
 import { IdempotentRetries, retryPolicy } from "./mixins/retry-policy";
 import { RedactingConsoleLogger } from "./mixins/logging/redact";
+import { zeroEmptyCounters } from "./mixins/metrics/crawler";
+import { aliasingPrometheus } from "./mixins/metrics/prometheus";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -34,9 +36,11 @@ export function brokerOptions(config: Config): BrokerOptions {
 		metrics: {
 			enabled: config.METRICS_ENABLED,
 			reporter: config.METRICS_ENABLED
-				? [{ type: "Prometheus", options: { port: config.METRICS_PORT, path: "/metrics" } }]
+				? [aliasingPrometheus(config.METRICS_PORT)]
 				: []
 		},
+		// Counters registered by the services exist at 0 from start-up, not from their first event.
+		started: broker => void zeroEmptyCounters(broker),
 		// The entry point installs its own SIGINT/SIGTERM handling to drain workers first.
 		skipProcessEventRegistration: true,
 		replOptions: { customCommands: replCommands, delimiter: `${config.NODE_ID} $` }

@@ -179,6 +179,14 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			}
 		},
 
+		/** Figures for GET /admin/stats: the stored events and the last 24 hours' summary. */
+		stats: {
+			visibility: "public",
+			async handler(this: ActivityThis) {
+				return { events: await this.events().count({}), last24h: await this.reports.summary(parseWindow("24h", Date.now())) };
+			}
+		},
+
 		/** Records one event for another service (imports, the users' own apps through other routes). Does not check the catalog. */
 		record: {
 			visibility: "public",

@@ -22,6 +22,10 @@ import { WindowCounter } from "./api/rate-limit-store";
 import { answerClientErrors } from "./api/client-errors";
 import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
 import { clearCaches, collectAdminStats } from "./api/admin";
+import { CompatActions } from "./compat/actions";
+import { compatRoute, isCompatAlias } from "./compat/routes";
+import { withSeed004Fields } from "./compat/seed-004";
+import { StreamMixin, streamRoute } from "./stream/stream.mixin";
 import { version as packageVersion } from "../package.json";
 
 interface ApiVars {
@@ -59,6 +63,8 @@ function saneRequestId(options: { requestID?: unknown }): void {
 function apiRoute(service: ApiThis): ApiRouteSchema {
 	const config = service.config;
 	const route: ApiRouteSchema = {
+		// Named, so the compatibility route (also named) does not replace a route of the same path.
+		name: "api-v1",
 		path: "/api/v1",
 		autoAliases: true,
 		mappingPolicy: "restrict",
@@ -72,6 +78,10 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 			ctx.meta.ip = clientIp(req, config.TRUST_PROXY, config.TRUST_PROXY_HOPS);
 			res.setHeader("X-Content-Type-Options", "nosniff");
 			mirrorRateLimitHeaders(res);
+		},
+		// Seed 004's field names beside the scraper's own (services/compat/seed-004.ts).
+		onAfterCall(_ctx: Context, _route: unknown, req: IncomingMessage & { $action?: { name?: string } }, _res: ServerResponse, data: unknown) {
+			return withSeed004Fields(req.$action?.name, data);
 		}
 	};
 	if (config.CORS_ORIGINS.length) route.cors = corsSettings(config.CORS_ORIGINS);
@@ -90,7 +100,8 @@ function apiRoute(service: ApiThis): ApiRouteSchema {
 /** The REST gateway: its settings, authentication, per-IP limits and its own health actions. */
 const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 	name: "api",
-	mixins: [ApiGateway],
+	// StreamMixin first: its stopped hook (closing open streams) must run before the gateway closes its server.
+	mixins: [StreamMixin, ApiGateway],
 
 	settings: {
 		rest: "/",
@@ -103,6 +114,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		logRouteRegistration: "debug",
 		routes: [
 			{
+				name: "root",
 				path: "/",
 				use: [optionsGuard],
 				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
@@ -141,6 +153,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		// moleculer-web's own route listing would be public under /api/v1; the OpenAPI document replaces it.
 		listAliases: false,
 
+		// The seed systems' routes (services/compat): adapters over the native actions.
+		...CompatActions,
+
 		/** Liveness: the process answers. */
 		health: {
 			handler(this: ApiThis) {
@@ -166,7 +181,7 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				for (const item of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as RegistryAction[]) {
 					if (item.action) actions.set(item.name, item.action);
 				}
-				const aliases = this.aliases.filter(a => a.fullPath.startsWith("/api/v1/") && typeof a.action === "string");
+				const aliases = this.aliases.filter(a => (a.fullPath.startsWith("/api/v1/") || isCompatAlias(a)) && typeof a.action === "string");
 				return openApiDocument(aliases, actions, packageVersion);
 			}
 		},
@@ -266,6 +281,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			this.logger.warn("JWT_SECRET is unset: access tokens are signed with a per-process secret and die on restart");
 		}
 		this.addRoute(apiRoute(this));
+		this.addRoute(compatRoute(apiRoute(this)));
+		this.addRoute(streamRoute(apiRoute(this)));
 		answerClientErrors(this.server);
 	},
 

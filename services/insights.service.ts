@@ -190,6 +190,20 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 			}
 		},
 
+		/** Figures for GET /admin/stats: what is stored, and which generator writes insights. */
+		stats: {
+			visibility: "public",
+			async handler(this: InsightsThis) {
+				const rt = this.runtime();
+				return {
+					snapshots: await rt.snapshots.count({}),
+					insights: await rt.insights.count({}),
+					generator: rt.llm ? "llm" : "builtin",
+					...(rt.llm ? { model: rt.llm.model } : {})
+				};
+			}
+		},
+
 		/** Which generator writes insights on this node, for operators and docs. */
 		mode: {
 			visibility: "public",

@@ -2,6 +2,7 @@ import * as os from "node:os";
 import { Errors, type Context, type Service, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
 import { version } from "../package.json";
 import type { WorkerStatus } from "../mixins/worker.mixin";
+import { ensureCrawlerMetrics } from "../mixins/metrics/crawler";
 import { localWorkers, nodeCounters, workerStatuses, type NodeCounters } from "./ops/local";
 
 export interface NodeInfo {
@@ -153,6 +154,8 @@ const OpsService: ServiceSchema<ServiceSettingSchema, OpsMethods, OpsVars> = {
 
 	created(this: OpsThis) {
 		this.lastCpu = undefined;
+		// Every node exports the crawl counters from start-up, at 0 until something counts.
+		ensureCrawlerMetrics(this.broker);
 	},
 
 	started(this: OpsThis) {

@@ -4,9 +4,9 @@ import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection } from "../mixins/store/types";
 import { assertSelfOrAdmin, type AuthUser, type GatewayContext } from "./shared/access";
 import type { TaskView } from "./tasks/model";
-import { computeRecommendations, findSimilar, type SimilarResult } from "./recommendations/compute";
+import { computeRecommendations, findSimilar, type RecommendationSeeds, type SimilarResult } from "./recommendations/compute";
 import { recommendationView, type RecommendationDoc, type RecommendationView } from "./recommendations/model";
-import { forUserParams, similarParams, songsByBpmParams, userIdParam, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
+import { forUserParams, refreshParams, similarParams, songsByBpmParams, userIdParam, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
 import { callerOf, type Caller } from "./recommendations/signals";
 import { songsByBpm, type SongsPage } from "./recommendations/songs";
 import { EncodedPageCache, pageKey } from "./recommendations/page-cache";
@@ -15,9 +15,9 @@ interface RecommendationsMethods {
 	lists(): Collection<RecommendationDoc>;
 	dropCached(userId: string): Promise<void>;
 	/** Computes a user's list and stores it with its expiry. */
-	rebuild(call: Caller, userId: string): Promise<RecommendationDoc>;
+	rebuild(call: Caller, userId: string, seeds?: RecommendationSeeds): Promise<RecommendationDoc>;
 	/** Runs a refresh task in the background, reporting to the tasks service. */
-	runRefresh(taskId: string, userId: string, user: AuthUser | undefined): Promise<void>;
+	runRefresh(taskId: string, userId: string, user: AuthUser | undefined, seeds: RecommendationSeeds): Promise<void>;
 }
 interface RecommendationsVars {
 	/** Refreshes still running, awaited when the service stops. */
@@ -76,11 +76,13 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 		refresh: {
 			rest: "POST /recommendations/user/:id/refresh",
 			auth: "required",
-			params: { id: userIdParam },
-			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string }>): Promise<TaskView> {
+			params: refreshParams,
+			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string; limit?: number; seedGenres?: string[]; seedArtists?: string[] }>): Promise<TaskView> {
 				const user = assertSelfOrAdmin(ctx, ctx.params.id);
+				const { limit, seedGenres, seedArtists } = ctx.params;
+				const seeds: RecommendationSeeds = { ...(limit ? { limit } : {}), ...(seedGenres ? { genres: seedGenres } : {}), ...(seedArtists ? { artists: seedArtists } : {}) };
 				const task = await ctx.call<TaskView, object>("tasks.create", { kind: "recommendations.refresh", ownerId: ctx.params.id });
-				const run = this.runRefresh(task.id, ctx.params.id, user).finally(() => this.pending.delete(run));
+				const run = this.runRefresh(task.id, ctx.params.id, user, seeds).finally(() => this.pending.delete(run));
 				this.pending.add(run);
 				ctx.meta.$statusCode = 202;
 				ctx.meta.$responseHeaders = { Location: `/api/v1/tasks/${task.id}` };
@@ -157,19 +159,19 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 			return this.collection<RecommendationDoc>("lists");
 		},
 
-		async rebuild(this: RecommendationsThis, call: Caller, userId: string): Promise<RecommendationDoc> {
+		async rebuild(this: RecommendationsThis, call: Caller, userId: string, seeds?: RecommendationSeeds): Promise<RecommendationDoc> {
 			const config = configFor(this.broker);
-			const { items, basis } = await computeRecommendations(call, userId, config.RECOMMENDATIONS_DEFAULT_BPM);
+			const { items, basis } = await computeRecommendations(call, userId, config.RECOMMENDATIONS_DEFAULT_BPM, seeds);
 			const now = Date.now();
 			return this.lists().upsert({ _id: userId }, { $set: { userId, items, basis, generatedAt: now, expiresAt: now + config.RECOMMENDATIONS_CACHE_TTL_SEC * 1000 } });
 		},
 
-		async runRefresh(this: RecommendationsThis, taskId: string, userId: string, user: AuthUser | undefined): Promise<void> {
+		async runRefresh(this: RecommendationsThis, taskId: string, userId: string, user: AuthUser | undefined, seeds: RecommendationSeeds): Promise<void> {
 			// The request has been answered: calls go through the broker, carrying the caller for permission checks.
 			const call: Caller = <T>(action: string, params: object) => this.broker.call<T, object>(action, params, { meta: { user } });
 			try {
 				await call("tasks.start", { id: taskId });
-				const doc = await this.rebuild(call, userId);
+				const doc = await this.rebuild(call, userId, seeds);
 				await call("tasks.finish", { id: taskId, result: { userId, count: doc.items.length, generatedAt: new Date(doc.generatedAt).toISOString() } });
 			} catch (err) {
 				const e = err as { message?: string; type?: string };

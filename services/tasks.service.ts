@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Update } from "../mixins/store/types";
-import { assertSelfOrAdmin, isAdmin, notFound, type GatewayContext } from "./shared/access";
+import { assertSelfOrAdmin, isAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
 import { taskView, type TaskDoc, type TaskStatus, type TaskView } from "./tasks/model";
 
 interface TasksMethods {
@@ -100,6 +100,28 @@ const TasksService: ServiceSchema<ServiceSettingSchema, TasksMethods & StoreMeth
 					else if (!isAdmin(ctx)) throw notFound("Task", ctx.params.id);
 				}
 				return taskView(doc);
+			}
+		},
+
+		/**
+		 * GET /api/v1/tasks?status=&kind=&limit=: the caller's tasks, newest first (the dashboard of
+		 * seed 001 listed them); admins see every task, system tasks included.
+		 */
+		list: {
+			rest: "GET /tasks",
+			auth: "required",
+			params: {
+				$$strict: true,
+				status: { type: "enum", values: ["pending", "running", "done", "failed"], optional: true },
+				kind: { type: "string", min: 1, max: 100, pattern: /^[a-z]+(\.[a-z]+)*$/, optional: true },
+				limit: { type: "number", integer: true, min: 1, max: 200, default: 50, convert: true }
+			},
+			async handler(this: TasksThis, ctx: GatewayContext<{ status?: TaskStatus; kind?: string; limit: number }>): Promise<{ items: TaskView[] }> {
+				const user = requireUser(ctx);
+				const { status, kind, limit } = ctx.params;
+				const filter = { ...(isAdmin(ctx) ? {} : { ownerId: user.id }), ...(status ? { status } : {}), ...(kind ? { kind } : {}) };
+				const docs = await this.tasks().find(filter, { sort: { createdAt: -1 }, limit });
+				return { items: docs.map(taskView) };
 			}
 		},
 

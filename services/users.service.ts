@@ -10,11 +10,11 @@ import { assertSelfOrAdmin, isAdmin, notFound, requireUser, type GatewayContext 
 import { accessSecret, signAccessToken } from "./users/access-token";
 import { forgetAcrossServices, type ForgetReport } from "./users/forget";
 import { profileView, spotifyStatus, type LoginFailureDoc, type RefreshTokenDoc, type SpotifyLinkDoc, type SpotifyStateDoc, type SpotifyStatus, type UserDoc, type UserProfile } from "./users/model";
-import { dedupe, idParam, loginParams, MAX_FOLLOWING, patchParams, refreshTokenParam, registerParams, spotifyTokenParams, type PreferencesInput } from "./users/params";
+import { dedupe, idParam, listParams, loginParams, MAX_FOLLOWING, patchParams, refreshTokenParam, registerParams, spotifyStoreParams, spotifyTokenParams, type PreferencesInput } from "./users/params";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "./users/passwords";
 import { Sessions, type IssuedRefresh } from "./users/sessions";
 import { SpotifyAuthClient } from "./users/spotify-auth";
-import { SpotifyLinks, type SpotifyAccessToken } from "./users/spotify-link";
+import { notLinked, SpotifyLinks, type SpotifyAccessToken } from "./users/spotify-link";
 import { LoginThrottle } from "./users/throttle";
 import { canonicalEmail, registrableEmail } from "./users/emails";
 
@@ -28,6 +28,33 @@ export interface SessionView {
 	expiresAt: string;
 	refreshToken: string;
 	refreshExpiresAt: string;
+}
+
+/** What the owner gets from the Spotify token routes: the link's status and a live access token. */
+export type OwnerSpotifyToken = SpotifyStatus & {
+	accessToken: string;
+	tokenType: "Bearer";
+	expiresIn: number;
+	access_token: string;
+	token_type: "Bearer";
+	expires_in: number;
+};
+
+/** A profile as anyone may see it in the user list. */
+interface PublicProfile {
+	id: string;
+	displayName: string;
+	createdAt: string;
+	email?: string;
+	role?: string;
+}
+
+interface SpotifyStoreInput {
+	userId: string;
+	accessToken: string;
+	refreshToken: string;
+	expiresIn: number;
+	scope?: string;
 }
 
 interface RegisterParams {
@@ -58,6 +85,8 @@ interface UsersMethods {
 	findUser(id: string): Promise<UserDoc>;
 	profile(user: UserDoc): Promise<UserProfile>;
 	session(user: UserDoc, refresh?: IssuedRefresh): Promise<SessionView>;
+	/** The owner's Spotify access token (refreshed when due) with the link's status; never the refresh token. */
+	ownerToken(link: SpotifyLinkDoc): Promise<OwnerSpotifyToken>;
 	spotifyAuthClient(): SpotifyAuthClient;
 	sweep(): Promise<void>;
 }
@@ -279,16 +308,29 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 			rest: "POST /spotify/auth/token",
 			auth: "required",
 			params: spotifyTokenParams,
-			async handler(this: UsersThis, ctx: GatewayContext<{ code: string; state: string }>): Promise<SpotifyStatus> {
-				return spotifyStatus(await this.spotify.finish(requireUser(ctx).id, ctx.params.code, ctx.params.state));
+			async handler(this: UsersThis, ctx: GatewayContext<{ code: string; state: string }>): Promise<OwnerSpotifyToken> {
+				return this.ownerToken(await this.spotify.finish(requireUser(ctx).id, ctx.params.code, ctx.params.state));
 			}
 		},
 
 		spotifyAuthRefresh: {
 			rest: "POST /spotify/auth/refresh",
 			auth: "required",
-			async handler(this: UsersThis, ctx: GatewayContext): Promise<SpotifyStatus> {
-				return spotifyStatus(await this.spotify.refresh(requireUser(ctx).id, true));
+			async handler(this: UsersThis, ctx: GatewayContext): Promise<OwnerSpotifyToken> {
+				return this.ownerToken(await this.spotify.refresh(requireUser(ctx).id, true));
+			}
+		},
+
+		/** GET /api/v1/spotify/auth/token: the owner's live access token, refreshed first when it is due. */
+		spotifyOwnToken: {
+			rest: "GET /spotify/auth/token",
+			auth: "required",
+			async handler(this: UsersThis, ctx: GatewayContext): Promise<OwnerSpotifyToken> {
+				const userId = requireUser(ctx).id;
+				await this.spotify.accessToken(userId);
+				const link = await this.spotify.status(userId);
+				if (!link) throw notLinked(userId);
+				return this.ownerToken(link);
 			}
 		},
 
@@ -306,6 +348,36 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 			params: { userId: idParam },
 			handler(this: UsersThis, ctx: Context<{ userId: string }>): Promise<SpotifyAccessToken> {
 				return this.spotify.accessToken(ctx.params.userId);
+			}
+		},
+
+		/** Stores Spotify tokens a client got itself (seed 001's POST /api/tokens/store); the user themself or an admin. */
+		spotifyStoreTokens: {
+			visibility: "public",
+			params: spotifyStoreParams,
+			async handler(this: UsersThis, ctx: GatewayContext<SpotifyStoreInput>): Promise<SpotifyStatus> {
+				const { userId, accessToken, refreshToken, expiresIn, scope } = ctx.params;
+				assertSelfOrAdmin(ctx, userId);
+				await this.findUser(userId);
+				const scopes = scope ? scope.split(/\s+/).filter(Boolean) : [];
+				return spotifyStatus(await this.spotify.store(userId, { accessToken, refreshToken, expiresInSec: expiresIn, scopes }));
+			}
+		},
+
+		/** GET /api/v1/users: everyone's public profile (id, display name, since), in id order; emails for admins. */
+		list: {
+			rest: "GET /users",
+			auth: "optional",
+			params: listParams,
+			async handler(this: UsersThis, ctx: GatewayContext<{ limit: number; cursor?: string }>): Promise<{ items: PublicProfile[]; nextCursor: string | null }> {
+				const { limit, cursor } = ctx.params;
+				const docs = await this.users().find(cursor ? { _id: { $gt: cursor } } : {}, { sort: { _id: 1 }, limit: limit + 1 });
+				const page = docs.slice(0, limit);
+				const admin = isAdmin(ctx);
+				return {
+					items: page.map(u => ({ id: u._id, displayName: u.displayName, createdAt: new Date(u.createdAt).toISOString(), ...(admin ? { email: u.email, role: u.role } : {}) })),
+					nextCursor: docs.length > limit ? page[page.length - 1]._id : null
+				};
 			}
 		},
 
@@ -387,6 +459,14 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 				refreshToken: issued.token,
 				refreshExpiresAt: new Date(issued.expiresAt).toISOString()
 			};
+		},
+
+		async ownerToken(this: UsersThis, link: SpotifyLinkDoc): Promise<OwnerSpotifyToken> {
+			const token = await this.spotify.tokenOf(link);
+			const expiresIn = Math.max(0, Math.floor((token.expiresAt - Date.now()) / 1000));
+			const status = spotifyStatus(link);
+			// Both spellings: seed 000's app reads OAuth's snake_case names.
+			return { ...status, accessToken: token.accessToken, tokenType: "Bearer", expiresIn, access_token: token.accessToken, token_type: "Bearer", expires_in: expiresIn };
 		},
 
 		spotifyAuthClient(this: UsersThis): SpotifyAuthClient {

@@ -30,17 +30,49 @@ async function required<T>(name: string, work: () => Promise<T>): Promise<T> {
 	}
 }
 
+/** What a refresh may ask for instead of the stored preferences (seed 003's seed_genres and seed_artists). */
+export interface RecommendationSeeds {
+	genres?: string[];
+	artists?: string[];
+	/** How many tracks to keep (RECOMMENDATION_SIZE by default). */
+	limit?: number;
+}
+
+/** Tempo windows that together cover every tempo the catalog holds (30–300 BPM). */
+const ALL_TEMPI: Array<{ bpm: number; tolerance: number }> = [
+	{ bpm: 60, tolerance: 30 },
+	{ bpm: 120, tolerance: 30 },
+	{ bpm: 180, tolerance: 30 },
+	{ bpm: 240, tolerance: 30 },
+	{ bpm: 285, tolerance: 15 }
+];
+
+/** A genre's tracks at any tempo. */
+function byGenre(call: Caller, genre: string, perWindow: number): Promise<TrackDoc[]> {
+	return byTempo(call, ALL_TEMPI.map(w => ({ ...w, halfDouble: false, genre, limit: perWindow })));
+}
+
+/** Tracks whose title or artists hold the artist's name, most popular first (the scorer keeps the artist's own). */
+async function byArtist(call: Caller, artist: string, limit: number): Promise<TrackDoc[]> {
+	const found = await call<{ items: Array<{ id: string }> }>("catalog.search", { q: artist, limit });
+	return found.items.length ? call<TrackDoc[]>("catalog.getMany", { ids: found.items.map(t => t.id) }) : [];
+}
+
 /**
  * A user's list: preferences (genres, artists, moods, cadence) from users, feedback from activity,
- * candidates from the catalog around the target tempo (narrow and wide windows, half and double
- * time, and each favourite genre), ranked by RecommendationScorer.
+ * ranked by RecommendationScorer. A runner's cadence anchors the candidates at a tempo (narrow and
+ * wide windows, half and double time, each favourite genre). Without one, the list follows taste:
+ * the favourite genres at every tempo, the favourite and liked artists' tracks, the tempo of liked
+ * tracks only as a nudge; only a user with no taste to go on gets the default tempo.
  */
 export async function computeRecommendations(
 	call: Caller,
 	userId: string,
-	defaultBpm: number
+	defaultBpm: number,
+	seeds: RecommendationSeeds = {}
 ): Promise<{ items: RecommendedTrack[]; basis: RecommendationBasis }> {
-	const prefs = parsePreferences(await required("users", () => call<unknown>("users.get", { id: userId })));
+	const stored = parsePreferences(await required("users", () => call<unknown>("users.get", { id: userId })));
+	const prefs = { ...stored, genres: seeds.genres ?? stored.genres, artists: seeds.artists ?? stored.artists };
 	const signals = new SignalIndex(await fetchSignals(call, userId));
 	let likedTempos: number[] = [];
 	if (prefs.cadence === undefined && signals.signals.liked.length) {
@@ -48,25 +80,42 @@ export async function computeRecommendations(
 		likedTempos = liked.map(d => d.tempo).filter((t): t is number => t !== undefined);
 	}
 	const target = targetBpm(prefs, likedTempos, defaultBpm);
-	const tolerance = target.from === "cadence" ? 4 : 8;
-	const { bpm } = target;
-	const candidates = await byTempo(call, [
-		{ bpm, tolerance: 1.5, halfDouble: false, limit: 150 },
-		{ bpm, tolerance, halfDouble: false, limit: 150 },
-		{ bpm, tolerance, halfDouble: true, limit: 100 },
-		...prefs.genres.slice(0, 3).map(genre => ({ bpm, tolerance, halfDouble: true, genre, limit: 60 }))
-	]);
-	const ranked = new RecommendationScorer(prefs, signals, bpm, tolerance).rank(candidates, RECOMMENDATION_SIZE);
+	const artists = [...prefs.artists.slice(0, 5), ...signals.signals.likedArtists.slice(0, 3)];
+	const byTaste = target.from !== "cadence" && (prefs.genres.length > 0 || artists.length > 0);
+	const size = seeds.limit ?? RECOMMENDATION_SIZE;
+	let candidates: TrackDoc[];
+	let tempo: number | undefined = target.bpm;
+	let tolerance = target.from === "cadence" ? 4 : 8;
+	if (byTaste) {
+		tempo = target.from === "liked" ? target.bpm : undefined;
+		tolerance = 12;
+		const pages = await Promise.all([
+			...prefs.genres.slice(0, 3).map(genre => byGenre(call, genre, 40)),
+			...artists.map(artist => byArtist(call, artist, 50)),
+			...(tempo !== undefined ? [byTempo(call, [{ bpm: tempo, tolerance, halfDouble: true, limit: 100 }])] : [])
+		]);
+		candidates = pages.flat();
+	} else {
+		const bpm = target.bpm;
+		candidates = await byTempo(call, [
+			{ bpm, tolerance: 1.5, halfDouble: false, limit: 150 },
+			{ bpm, tolerance, halfDouble: false, limit: 150 },
+			{ bpm, tolerance, halfDouble: true, limit: 100 },
+			...prefs.genres.slice(0, 3).map(genre => ({ bpm, tolerance, halfDouble: true, genre, limit: 60 }))
+		]);
+	}
+	const ranked = new RecommendationScorer(prefs, signals, tempo, tolerance).rank(candidates, size);
 	return {
 		items: ranked.map(s => ({ ...trackView(s.doc), score: s.score, reasons: s.reasons })),
 		basis: {
-			targetBpm: bpm,
-			bpmFrom: target.from,
+			targetBpm: tempo ?? null,
+			bpmFrom: byTaste && tempo === undefined ? "taste" : target.from,
 			genres: prefs.genres,
 			artists: prefs.artists,
 			moods: prefs.moods,
 			likedArtists: signals.signals.likedArtists.length,
-			excluded: signals.signals.disliked.length
+			excluded: signals.signals.disliked.length,
+			...(seeds.genres || seeds.artists ? { seeds: { genres: seeds.genres ?? [], artists: seeds.artists ?? [] } } : {})
 		}
 	};
 }

@@ -9,13 +9,17 @@ export interface RecommendedTrack extends TrackView {
 
 /** What the recommendation was built from, so a client can show it and a developer can debug it. */
 export interface RecommendationBasis {
-	targetBpm: number;
-	bpmFrom: "cadence" | "liked" | "default";
+	/** The tempo aimed at; null when the list follows taste alone (no cadence, no liked tracks). */
+	targetBpm: number | null;
+	/** "taste": favourite genres and artists at every tempo, for people who are not running. */
+	bpmFrom: "cadence" | "liked" | "default" | "taste";
 	genres: string[];
 	artists: string[];
 	moods: string[];
 	likedArtists: number;
 	excluded: number;
+	/** The genres and artists a refresh asked for in place of the stored preferences. */
+	seeds?: { genres: string[]; artists: string[] };
 }
 
 /** One user's computed list, kept until `expiresAt`; `_id` is the user id. */

@@ -27,6 +27,16 @@ export const forUserParams = {
 	limit: { type: "number", integer: true, min: 1, max: 100, default: 50, convert: true }
 } as const;
 
+/** A refresh may name genres and artists to build from instead of the stored preferences, and a size. */
+const seedList = { type: "array", optional: true, min: 1, max: 5, items: { type: "string", trim: true, min: 1, max: 100, pattern: /^[^\p{C}]+$/u } } as const;
+export const refreshParams = {
+	$$strict: true,
+	id: userIdParam,
+	limit: { type: "number", integer: true, min: 1, max: 100, optional: true },
+	seedGenres: seedList,
+	seedArtists: seedList
+} as const;
+
 export const similarParams = {
 	trackId: { ...id, optional: true },
 	trackIds: { type: "array", items: id, min: 1, max: 10, optional: true },

@@ -42,7 +42,8 @@ export class RecommendationScorer {
 	constructor(
 		prefs: Preferences,
 		private readonly signals: SignalIndex,
-		private readonly bpm: number,
+		/** The tempo to fit; undefined when tempo does not matter (a list by taste). */
+		private readonly bpm: number | undefined,
 		private readonly tolerance: number
 	) {
 		this.genres = prefs.genres.map(normaliseKey).filter(Boolean);
@@ -55,7 +56,7 @@ export class RecommendationScorer {
 		if (this.signals.isDisliked(doc._id)) return null;
 		const reasons: Reason[] = [];
 		let score = 0;
-		const fit = Math.max(0, 1 - tempoDistance(doc, this.bpm) / Math.max(1, this.tolerance));
+		const fit = this.bpm === undefined ? 0 : Math.max(0, 1 - tempoDistance(doc, this.bpm) / Math.max(1, this.tolerance));
 		score += WEIGHTS.tempo * fit;
 		if (fit > 0.5) reasons.push("tempo");
 		if (genreMatches(doc.genre, this.genres)) {

@@ -12,8 +12,10 @@ export const emailParam = { type: "email", mode: "precise", normalize: true, max
 const PASSWORD_TEXT = { pattern: /^[^\p{Cc}\p{Cs}]+$/u, messages: { stringPattern: "The '{field}' field must not contain control characters or lone surrogates." } } as const;
 /** Long enough for passphrases; bounded so hashing stays cheap. */
 export const passwordParam = { type: "string", min: 8, max: 200, ...PASSWORD_TEXT } as const;
-const displayName = { type: "string", trim: true, min: 1, max: 60, pattern: PRINTABLE } as const;
-const tag = { type: "string", trim: true, min: 1, max: 100, pattern: PRINTABLE } as const;
+export const displayNameParam = { type: "string", trim: true, min: 1, max: 60, pattern: PRINTABLE } as const;
+const displayName = displayNameParam;
+export const tagParam = { type: "string", trim: true, min: 1, max: 100, pattern: PRINTABLE } as const;
+const tag = tagParam;
 
 export const PREFERENCE_LIMITS = { genres: 50, artists: 100, moods: 20 } as const;
 export const CADENCE = { min: 60, max: 240 } as const;
@@ -81,4 +83,22 @@ export const spotifyTokenParams = {
 	$$strict: true,
 	code: { type: "string", min: 1, max: 2000, pattern: /^[\x21-\x7e]+$/ },
 	state: { type: "string", min: 20, max: 200, pattern: /^[A-Za-z0-9_-]+$/ }
+} as const;
+
+/** Spotify tokens a client brings itself; printable ASCII as OAuth tokens are. */
+export const oauthTokenParam = { type: "string", min: 1, max: 2000, pattern: /^[\x21-\x7e]+$/ } as const;
+export const oauthScopeParam = { type: "string", max: 2000, pattern: /^[\x20-\x7e]*$/, optional: true } as const;
+export const spotifyStoreParams = {
+	$$strict: true,
+	userId: idParam,
+	accessToken: oauthTokenParam,
+	refreshToken: oauthTokenParam,
+	expiresIn: { type: "number", integer: true, min: 1, max: 86_400 },
+	scope: oauthScopeParam
+} as const;
+
+export const listParams = {
+	$$strict: true,
+	limit: { type: "number", integer: true, min: 1, max: 100, default: 50, convert: true },
+	cursor: { ...idParam, optional: true }
 } as const;

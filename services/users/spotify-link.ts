@@ -1,8 +1,8 @@
 /**
  * A user's Spotify account link: pending authorizations (state + sealed PKCE verifier, ten minutes),
  * then the tokens, sealed at rest, refreshed before they expire, with the newest refresh token
- * stored whenever Spotify sends one. Tokens leave this class only through `accessToken`, for
- * other services; clients see `spotifyStatus` (linked, scopes, expiry).
+ * stored whenever Spotify sends one. Access tokens leave this class only through `accessToken`,
+ * for other services and for the owner; refresh tokens never do.
  */
 import { randomBytes } from "node:crypto";
 import { Errors } from "moleculer";
@@ -107,6 +107,19 @@ export class SpotifyLinks {
 			throw err;
 		}
 		if (!grant.refreshToken) throw new Errors.MoleculerError("Spotify granted no refresh token", 502, "SPOTIFY_AUTH_FAILED");
+		return this.replace(userId, key, { ...grant, refreshToken: grant.refreshToken }, requestedAt);
+	}
+
+	/**
+	 * Stores tokens a client obtained itself (seed 001's POST /api/tokens/store): sealed like
+	 * linked ones, refreshed the same way. Replaces any earlier link of the user.
+	 */
+	store(userId: string, grant: SpotifyGrant & { refreshToken: string }): Promise<SpotifyLinkDoc> {
+		return this.replace(userId, this.enabled().key, grant, Date.now());
+	}
+
+	/** The user's link, new: both tokens sealed, the expiry counted from when they were asked for. */
+	private async replace(userId: string, key: Buffer, grant: SpotifyGrant & { refreshToken: string }, requestedAt: number): Promise<SpotifyLinkDoc> {
 		await this.links.delete({ _id: userId });
 		return this.links.insert({
 			_id: userId,
@@ -128,8 +141,13 @@ export class SpotifyLinks {
 		if (!link) throw notLinked(userId);
 		const { key } = this.enabled();
 		if (link.expiresAt - Date.now() <= REFRESH_MARGIN_MS) link = await this.refresh(userId, false);
-		const accessToken = unseal(link.access, key, aad(userId, "access"));
-		if (accessToken === undefined) throw await this.unreadable(userId);
+		return this.tokenOf(link, key);
+	}
+
+	/** The access token of a link just made or refreshed, without looking at its expiry again. */
+	async tokenOf(link: SpotifyLinkDoc, key = this.enabled().key): Promise<SpotifyAccessToken> {
+		const accessToken = unseal(link.access, key, aad(link._id, "access"));
+		if (accessToken === undefined) throw await this.unreadable(link._id);
 		return { accessToken, expiresAt: link.expiresAt, scopes: link.scopes };
 	}
 

@@ -83,17 +83,23 @@ describe("users: Spotify account linking with PKCE", () => {
 		expect((await gw.request("GET", "/api/v1/spotify/auth/url")).status).toBe(401);
 	});
 
-	it("links an account: the code exchange stores sealed tokens and clients see only the status", async () => {
+	it("links an account: the code exchange stores sealed tokens; the owner gets the access token, never the refresh token", async () => {
 		const s = await register(gw);
-		const status = await link(s, "linker");
+		const answer = (await link(s, "linker")) as SpotifyStatus & { accessToken: string; access_token: string; expiresIn: number; expires_in: number; tokenType: string };
+		const { accessToken: given, access_token, expiresIn, expires_in, tokenType, token_type, ...status } = answer as typeof answer & { token_type: string };
 		expect(status).toMatchObject({ linked: true, scopes: expect.arrayContaining(["user-top-read"]) });
 		expect(new Date((status as { expiresAt: string }).expiresAt).getTime()).toBeGreaterThan(Date.now() + 3000_000);
+		expect({ access_token, tokenType, token_type }).toEqual({ access_token: given, tokenType: "Bearer", token_type: "Bearer" });
+		expect(expiresIn).toBeGreaterThan(3000);
+		expect(expires_in).toBe(expiresIn);
 
 		const profile = await gw.request<UserProfile>("GET", `/api/v1/users/${s.user.id}`, { headers: bearer(s) });
 		expect(profile.body.spotify).toEqual(status);
 
 		const token = await accessToken(s.user.id);
 		const refresh = sim.accounts.currentRefreshToken("linker") ?? "";
+		expect(given).toBe(token.accessToken);
+		expect(JSON.stringify(answer)).not.toContain(refresh);
 		expect(sim.accounts.userOf(token.accessToken)).toBe("linker");
 		const stored = await links().findOne({ _id: s.user.id });
 		const raw = JSON.stringify(stored);
@@ -112,6 +118,15 @@ describe("users: Spotify account linking with PKCE", () => {
 		const before = sim.accounts.stats().refreshes;
 		expect((await accessToken(s.user.id)).accessToken).toBe(token.accessToken);
 		expect(sim.accounts.stats().refreshes).toBe(before);
+
+		// The owner reads the live token at any time; other users and anonymous callers cannot.
+		const own = await gw.request<{ accessToken: string; linked: boolean }>("GET", "/api/v1/spotify/auth/token", { headers: bearer(s) });
+		expect(own.status).toBe(200);
+		expect(own.body).toMatchObject({ linked: true, accessToken: token.accessToken });
+		expect(JSON.stringify(own.body)).not.toContain(refresh);
+		expect((await gw.request("GET", "/api/v1/spotify/auth/token")).status).toBe(401);
+		const stranger = await register(gw);
+		expect((await gw.request("GET", "/api/v1/spotify/auth/token", { headers: bearer(stranger) })).status).toBe(409);
 	});
 
 	it("accepts a state once, only from the user who started it, and reports a refused code", async () => {
@@ -140,9 +155,11 @@ describe("users: Spotify account linking with PKCE", () => {
 		// Tokens that live 2 minutes are always inside the 5-minute margin: each hand-out refreshes.
 		sim.accounts.setUserTokenTtl(120);
 		sim.accounts.setRefreshRotation("always");
-		const forced = await gw.request<SpotifyStatus & { expiresAt: string }>("POST", "/api/v1/spotify/auth/refresh", { headers: bearer(s) });
+		const forced = await gw.request<SpotifyStatus & { expiresAt: string; accessToken: string }>("POST", "/api/v1/spotify/auth/refresh", { headers: bearer(s) });
 		expect(forced.status).toBe(200);
 		expect(new Date(forced.body.expiresAt).getTime()).toBeLessThan(Date.now() + 121_000);
+		// The refreshed token is the one handed back, and it works.
+		expect(sim.accounts.userOf(forced.body.accessToken)).toBe("runner");
 		const key = encryptionKeyBytes(KEY) as Buffer;
 		const storedRefresh = async () => unseal((await links().findOne({ _id: s.user.id }))?.refresh ?? "", key, `${s.user.id}:spotify.refresh`);
 		expect(await storedRefresh()).toBe(sim.accounts.currentRefreshToken("runner"));

@@ -1,0 +1,38 @@
+/**
+ * Moleculer's Prometheus reporter, also exporting each aliased metric under its alias: the same
+ * HELP, TYPE and series, renamed. Seed 000's dashboards read rundj_crawler_*; cratedigger's own
+ * names stay the primary ones (docs/compat.md).
+ */
+import { MetricReporters } from "moleculer";
+import { SEED_000_ALIASES } from "./crawler";
+
+/** Copies of the blocks (HELP, TYPE, series) of aliased metrics, under the alias. */
+export function withAliases(text: string, aliases: Record<string, string>): string {
+	const extra: string[] = [];
+	for (const block of text.split("\n\n")) {
+		const name = /^# HELP (\S+)/.exec(block)?.[1];
+		const alias = name === undefined ? undefined : aliases[name];
+		if (name === undefined || alias === undefined) continue;
+		const renamed = block
+			.split("\n")
+			.map(line => (line.startsWith("# ") ? line.replace(` ${name} `, ` ${alias} `) : line.startsWith(name) ? alias + line.slice(name.length) : line));
+		extra.push(renamed.join("\n"));
+	}
+	if (!extra.length) return text;
+	return `${text.replace(/\n*$/, "")}\n\n${extra.join("\n\n")}\n`;
+}
+
+type PrometheusBase = InstanceType<typeof MetricReporters.Prometheus> & { generatePrometheusResponse(): string };
+/* Moleculer's typings leave out the method that renders the page; the class has it. */
+const Base = MetricReporters.Prometheus as unknown as new (opts?: object) => PrometheusBase;
+
+export class AliasingPrometheusReporter extends Base {
+	override generatePrometheusResponse(): string {
+		return withAliases(super.generatePrometheusResponse(), SEED_000_ALIASES);
+	}
+}
+
+/** The reporter for the broker options: Moleculer takes an instance, though its typings name only the built-in types. */
+export function aliasingPrometheus(port: number): { type: "Prometheus" } {
+	return new AliasingPrometheusReporter({ port, path: "/metrics" }) as unknown as { type: "Prometheus" };
+}
