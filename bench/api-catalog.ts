@@ -165,6 +165,14 @@ function indexLines(): string[] {
 	});
 }
 
+/** The synthetic catalog's tracks, one at a time; the same seed gives the same tracks. */
+export function* catalogTracks(tracks: number, seed = 42): Generator<TrackDoc> {
+	const rng = mulberry32(seed);
+	const pool = artists(rng, Math.max(1, Math.round(tracks / 20)));
+	const now = Date.UTC(2026, 0, 1);
+	for (let i = 0; i < tracks; i++) yield track(rng, pool, now, i);
+}
+
 /**
  * Streams `tracks` documents into `<dataDir>/catalog.tracks.db`; the same seed gives the same file.
  * `onTrack` sees each document as it is written.
@@ -172,9 +180,6 @@ function indexLines(): string[] {
 export async function writeCatalog(dataDir: string, tracks: number, seed = 42, onTrack?: (doc: TrackDoc) => void): Promise<CatalogFile> {
 	fs.mkdirSync(dataDir, { recursive: true });
 	const file = path.join(dataDir, "catalog.tracks.db");
-	const rng = mulberry32(seed);
-	const pool = artists(rng, Math.max(1, Math.round(tracks / 20)));
-	const now = Date.UTC(2026, 0, 1);
 	const out = fs.createWriteStream(file);
 	let bytes = 0;
 	let withTempoAlt = 0;
@@ -185,8 +190,7 @@ export async function writeCatalog(dataDir: string, tracks: number, seed = 42, o
 		bytes += Buffer.byteLength(text);
 		if (!out.write(text)) await once(out, "drain");
 	};
-	for (let i = 0; i < tracks; i++) {
-		const doc = track(rng, pool, now, i);
+	for (const doc of catalogTracks(tracks, seed)) {
 		if (doc.tempoAlt !== undefined) withTempoAlt++;
 		onTrack?.(doc);
 		// NeDB's serialisation is JSON.stringify for documents without dates.

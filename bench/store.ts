@@ -1,0 +1,261 @@
+/**
+ * npm run bench:store — the embedded store holding a real crawl, through a real data node.
+ *
+ * For each size it builds the synthetic catalog of bench/api-catalog.ts straight into the store's
+ * file under a temporary DATA_DIR (bulk inserts in one transaction), starts one cratedigger node on
+ * it as a separate process (SERVICES=api,catalog,recommendations over a throwaway NATS, metrics
+ * off) and measures, side by side in one run:
+ *
+ *   ready         spawn until GET /ready answers 200, and until the songs route answers 200
+ *   RSS           of the node once ready, and its peak over the whole run (/proc/<pid>/status)
+ *   routes        GET /health, GET /api/v1/songs/bpm/170?limit=50 anonymous (kept encoded by the
+ *                 gateway) and signed in (personalised, never kept: every request reaches the store)
+ *   upserts       catalog.upsertTracks from 4 concurrent callers over NATS, batches of 50 tracks
+ *                 (half already in the catalog, half new), as crawlers send them: tracks/s; and
+ *                 the signed-in songs route's p99 while those upserts run
+ *
+ * The NeDB row is not measured here any more: NeDB is gone. It was measured by this benchmark's
+ * NeDB mode at 1M tracks on the commit before NeDB was removed, and is read from
+ * bench/store-nedb-baseline.json, which says when, where and how.
+ *
+ * BENCH_SIZES (1000000,10000000), BENCH_SECONDS (8 per route), BENCH_CONNECTIONS (10),
+ * BENCH_UPSERT_SECONDS (10).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import type { ServiceBroker } from "moleculer";
+import type { TrackDoc } from "../services/catalog/model";
+import type { TrackInput } from "../services/catalog/model";
+import { signAccessToken } from "../services/users/access-token";
+import { clientBroker, startNode, type NodeProcess } from "../test/harness/nodes";
+import { freePort, sleep } from "../test/harness/ports";
+import { startNats, type ServerProcess } from "../test/harness/servers";
+import { catalogTracks } from "./api-catalog";
+
+const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number).filter(n => n > 0);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const UPSERT_SECONDS = Number(process.env.BENCH_UPSERT_SECONDS ?? 10);
+const UPSERT_CALLERS = 4;
+const UPSERT_BATCH = 50;
+const SAMPLES = 5000;
+const WARMUP_SECONDS = 2;
+const START_TIMEOUT_MS = 15 * 60_000;
+const JWT_SECRET = "bench-store-secret-of-at-least-thirty-two-characters";
+const SERVICES = "api,catalog,recommendations";
+const HEALTH = "/health";
+const SONGS = "/api/v1/songs/bpm/170?limit=50";
+
+export interface StoreFigures {
+	store: string;
+	tracks: number;
+	buildS: number;
+	readyS: number;
+	songsReadyS: number;
+	rssMb: number;
+	peakMb: number;
+	health: Run;
+	songsAnon: Run;
+	songsSigned: Run;
+	upsertsPerSec: number;
+	songsSignedDuringUpserts: Run;
+}
+
+interface Run {
+	rps: number;
+	p50: number;
+	p99: number;
+	non2xx: number;
+	errors: number;
+}
+
+/** How the store file for a size is written; returns a sample of the tracks it holds. */
+export type Builder = (dataDir: string, tracks: number, onTrack: (doc: TrackDoc, i: number) => void) => Promise<void>;
+
+const secs = (ms: number) => Math.round(ms / 100) / 10;
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+	const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+	const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+	return { rssMb: Math.round(kb("VmRSS") / 1024), peakMb: Math.round(kb("VmHWM") / 1024) };
+}
+
+async function status(url: string, headers: Record<string, string> = {}): Promise<number> {
+	try {
+		const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+		await res.arrayBuffer();
+		return res.status;
+	} catch {
+		return 0;
+	}
+}
+
+async function until(node: NodeProcess, url: string, started: number): Promise<number> {
+	for (;;) {
+		if (node.child.exitCode !== null || node.child.signalCode !== null) throw new Error(`the node exited while starting:\n${node.output().slice(-4000)}`);
+		if ((await status(url)) === 200) return performance.now() - started;
+		if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${url} did not answer 200 within ${START_TIMEOUT_MS} ms`);
+		await sleep(20);
+	}
+}
+
+async function load(url: string, seconds: number, headers?: Record<string, string>): Promise<Run> {
+	const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+	return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/** A track as a crawler sends it to catalog.upsertTracks. */
+function inputOf(doc: TrackDoc): TrackInput {
+	const raw = doc as unknown as Record<string, unknown>;
+	return {
+		provider: "spotify",
+		id: doc.spotifyId ?? doc._id,
+		name: doc.name,
+		isrc: doc.isrc,
+		artists: (raw.artists as Array<{ name: string; spotifyId?: string }>).map(a => ({ id: a.spotifyId, name: a.name })),
+		albumId: raw.albumSpotifyId as string | undefined,
+		durationMs: raw.durationMs as number | undefined,
+		previewUrl: raw.previewUrl as string | undefined,
+		popularity: raw.popularity as number | undefined,
+		genre: doc.genre
+	} as TrackInput;
+}
+
+/** UPSERT_CALLERS callers sending batches, half seen before and half new, for `seconds`: tracks/s. */
+async function upserts(broker: ServiceBroker, known: TrackDoc[], seconds: number): Promise<number> {
+	const fresh = catalogTracks(50_000_000, 7);
+	let done = 0;
+	let next = 0;
+	const stopAt = performance.now() + seconds * 1000;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: UPSERT_CALLERS }, async () => {
+			while (performance.now() < stopAt) {
+				const batch: TrackInput[] = [];
+				for (let i = 0; i < UPSERT_BATCH / 2; i++) {
+					batch.push(inputOf(known[next++ % known.length]));
+					batch.push(inputOf(fresh.next().value as TrackDoc));
+				}
+				await broker.call("catalog.upsertTracks", { tracks: batch }, { timeout: 60_000 });
+				done += batch.length;
+			}
+		})
+	);
+	return done / ((performance.now() - started) / 1000);
+}
+
+/** Builds the store for `tracks`, starts a node on it and measures it. */
+export async function measureStore(store: string, build: Builder, tracks: number, root: string, nats: ServerProcess): Promise<StoreFigures> {
+	const dataDir = path.join(root, `${store}-${tracks}`);
+	const known: TrackDoc[] = [];
+	const every = Math.max(1, Math.floor(tracks / SAMPLES));
+	const built = performance.now();
+	await build(dataDir, tracks, (doc, i) => {
+		if (i % every === 0) known.push(doc);
+	});
+	const buildS = secs(performance.now() - built);
+	console.log(`  ${store} ${tracks}: built in ${buildS} s`);
+
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	const started = performance.now();
+	const node = startNode(`bench-store-${store}-${tracks}`, {
+		DATA_DIR: dataDir,
+		PORT: String(port),
+		HOST: "127.0.0.1",
+		SERVICES,
+		TRANSPORTER: nats.url,
+		NAMESPACE: "bench-store",
+		METRICS_ENABLED: "false",
+		LOG_LEVEL: "info",
+		API_RATE_LIMIT_PER_MIN: "0",
+		JWT_SECRET
+	});
+	const broker = clientBroker(`bench-store-client-${tracks}`, { TRANSPORTER: nats.url, NAMESPACE: "bench-store", JWT_SECRET });
+	try {
+		const readyMs = await until(node, base + "/ready", started);
+		const songsMs = await until(node, base + SONGS, started);
+		const pid = node.child.pid ?? 0;
+		const ready = memoryOf(pid);
+		console.log(`  ${store} ${tracks}: ready in ${secs(readyMs)} s, songs in ${secs(songsMs)} s, RSS ${ready.rssMb} MB`);
+		const signed = { authorization: `Bearer ${signAccessToken({ id: "bench-runner", role: "user" }, JWT_SECRET, 3600)}` };
+		if ((await status(base + SONGS, signed)) !== 200) throw new Error("the signed-in songs route did not answer 200");
+
+		for (const [url, headers] of [[HEALTH, undefined], [SONGS, undefined], [SONGS, signed]] as const) await load(base + url, WARMUP_SECONDS, headers);
+		const health = await load(base + HEALTH, SECONDS);
+		const songsAnon = await load(base + SONGS, SECONDS);
+		const songsSigned = await load(base + SONGS, SECONDS, signed);
+
+		await broker.start();
+		await broker.waitForServices(["catalog"], 30_000);
+		const upsertsPerSec = await upserts(broker, known, UPSERT_SECONDS);
+		const [songsSignedDuringUpserts] = await Promise.all([load(base + SONGS, SECONDS, signed), upserts(broker, known, SECONDS)]);
+		const end = memoryOf(pid);
+		return {
+			store,
+			tracks,
+			buildS,
+			readyS: secs(readyMs),
+			songsReadyS: secs(songsMs),
+			rssMb: ready.rssMb,
+			peakMb: end.peakMb,
+			health,
+			songsAnon,
+			songsSigned,
+			upsertsPerSec: Math.round(upsertsPerSec),
+			songsSignedDuringUpserts
+		};
+	} finally {
+		await broker.stop().catch(() => undefined);
+		node.kill("SIGTERM");
+		await node.exited();
+		fs.rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+function table(rows: Array<{ label: string; figures: StoreFigures }>): string {
+	const head = ["store", "tracks", "ready s", "RSS MB", "peak MB", "health req/s", "anon songs req/s", "signed songs req/s p50/p99 ms", "signed/health", "upserts tracks/s", "signed p99 during upserts"];
+	const body = rows.map(({ label, figures: f }) => [
+		label,
+		String(f.tracks),
+		f.readyS.toFixed(1),
+		String(f.rssMb),
+		String(f.peakMb),
+		f.health.rps.toFixed(0),
+		f.songsAnon.rps.toFixed(0),
+		`${f.songsSigned.rps.toFixed(0)} ${f.songsSigned.p50.toFixed(0)}/${f.songsSigned.p99.toFixed(0)}`,
+		(f.songsSigned.rps / f.health.rps).toFixed(2),
+		String(f.upsertsPerSec),
+		`${f.songsSignedDuringUpserts.p99.toFixed(0)} ms`
+	]);
+	const all = [head, ...body];
+	const widths = head.map((_, i) => Math.max(...all.map(row => row[i].length)));
+	const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+	return [line(head), widths.map(w => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+export async function runBench(plan: Array<{ store: string; build: Builder; tracks: number }>, baseline?: { label: string; figures: StoreFigures; source: string }): Promise<StoreFigures[]> {
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), "cratedigger-bench-store-"));
+	const nats = await startNats();
+	console.log(
+		`bench:store: BENCH_SIZES=${SIZES.join(",")} BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_UPSERT_SECONDS=${UPSERT_SECONDS}, ` +
+			`node ${process.version}, ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(1)})`
+	);
+	const out: StoreFigures[] = [];
+	try {
+		for (const step of plan) out.push(await measureStore(step.store, step.build, step.tracks, root, nats));
+	} finally {
+		await nats.stop();
+		fs.rmSync(root, { recursive: true, force: true });
+	}
+	const rows = out.map(f => ({ label: f.store, figures: f }));
+	if (baseline) rows.push({ label: baseline.label, figures: baseline.figures });
+	console.log(`\n${table(rows)}\n`);
+	if (baseline) console.log(`${baseline.label}: ${baseline.source}`);
+	return out;
+}
+
+export { SIZES };
