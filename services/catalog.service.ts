@@ -89,7 +89,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				{ fields: { spotifyId: 1 }, unique: true, sparse: true },
 				{ fields: { deezerId: 1 }, unique: true, sparse: true },
 				{ fields: { tempo: 1 } },
-				{ fields: { tempoAlt: 1 } },
+				// With tempo, so byTempo's tempoAlt reading sorts by tempo from the index alone.
+				{ fields: { tempoAlt: 1, tempo: 1 } },
 				{ fields: { featuresStatus: 1 } },
 				{ fields: { fetchedAt: 1 } },
 				{ fields: { words: 1 } },

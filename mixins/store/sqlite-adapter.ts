@@ -17,7 +17,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { applyUpdate, buildUpsertDoc, changesExisting, deletePath, getPath } from "./doc-update";
 import { readNedbDatafile, type NedbEntry } from "./nedb-import";
 import { assertFieldMap, assertSafeFilter, assertSafeUpdate, claimDistinct, isPlainObject, plainCopy, prepareDoc } from "./sanitize";
-import { columnName, columnValue, orderSql, quoteIdent, whereSql, type SqlValue } from "./sqlite-query";
+import { columnName, columnValue, jsonPath, orderSql, quoteIdent, whereSql, type SqlValue } from "./sqlite-query";
 import {
 	DuplicateKeyError,
 	UnsafeQueryError,
@@ -46,9 +46,19 @@ export interface EmbeddedOptions {
 export const STORE_FILE = "store.sqlite";
 const PRIVATE = 0o600;
 const META = quoteIdent("$store");
+const IMPORT_CHUNK = 50_000;
+
+function hasDate(value: unknown): boolean {
+	if (value instanceof Date) return true;
+	if (typeof value !== "object" || value === null) return false;
+	for (const inner of Array.isArray(value) ? value : Object.values(value)) if (typeof inner === "object" && inner !== null && hasDate(inner)) return true;
+	return false;
+}
 
 /** Documents as JSON, dates as {"$date": ms} (a key no stored document can have: keys with "$" are refused). */
 export function encodeDoc(doc: object): string {
+	// A replacer makes JSON.stringify several times slower: only documents holding a date need one.
+	if (!hasDate(doc)) return JSON.stringify(doc);
 	return JSON.stringify(doc, function (this: Raw, key: string, value: unknown) {
 		const raw = this[key];
 		return raw instanceof Date ? { $date: raw.getTime() } : value;
@@ -138,6 +148,12 @@ export class EmbeddedAdapter implements StoreAdapter {
 		return stmt;
 	}
 
+	/** @internal */
+	exec(sql: string): void {
+		if (!this.db) throw new Error("The embedded store is closed");
+		this.db.exec(sql);
+	}
+
 	/** @internal Runs `fn` in one transaction (nested calls join the outer one). */
 	transaction<R>(fn: () => R): R {
 		if (this.depth > 0) return fn();
@@ -219,6 +235,11 @@ export class EmbeddedAdapter implements StoreAdapter {
 	}
 }
 
+export interface BulkOptions {
+	/** Runs SQL on the table (its quoted name given) after the documents are in and before the indexes are built: for benchmarks. */
+	beforeIndexes?: (exec: (sql: string) => void, table: string) => void;
+}
+
 interface IndexDef {
 	name: string;
 	sql: string;
@@ -226,10 +247,18 @@ interface IndexDef {
 
 export class SqliteCollection<T extends Doc> implements Collection<T> {
 	private readonly table: string;
-	private readonly shape: { columns: Map<string, string>; multikey: Set<string> } = { columns: new Map(), multikey: new Set() };
+	private readonly shape: { columns: Map<string, string>; multikey: Set<string>; elements: Map<string, string> } = {
+		columns: new Map(),
+		multikey: new Set(),
+		elements: new Map()
+	};
+	/** Fields found to hold arrays during a statement, whose element tables are made after it. */
+	private readonly pending = new Set<string>();
 	/** Column paths in table order. */
 	private paths: string[] = [];
 	private indexes: IndexDef[] = [];
+	/** Set during a bulk load: element tables are filled at its end. */
+	private bulk = false;
 
 	constructor(
 		private readonly store: EmbeddedAdapter,
@@ -239,7 +268,51 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		store.prepare(`CREATE TABLE IF NOT EXISTS ${this.table} (_id TEXT NOT NULL PRIMARY KEY, doc TEXT NOT NULL)`).run();
 		const info = store.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as Array<{ name: string }>;
 		for (const { name: col } of info) if (col.startsWith("f:")) this.addPath(col.slice(2));
-		for (const p of this.paths) if (store.meta(`multikey:${name}:${p}`) !== undefined) this.shape.multikey.add(p);
+		for (const p of this.paths) {
+			if (store.meta(`multikey:${name}:${p}`) === undefined) continue;
+			this.shape.multikey.add(p);
+			this.ensureElements(p, false);
+		}
+	}
+
+	/**
+	 * The multikey index of a field that holds arrays: a table of its elements kept by triggers on
+	 * every insert, update and delete, filled from the stored documents when first made.
+	 */
+	private ensureElements(p: string, fill: boolean): void {
+		const { table, indexes, triggers } = this.elementsOf(p);
+		const json = jsonPath(p);
+		const rows = (row: string) => `SELECT e.value, e.type, ${row}.rowid FROM json_each(${row}.doc, ${json}) e WHERE json_type(${row}.doc, ${json}) = 'array'`;
+		this.store.exec(`CREATE TABLE IF NOT EXISTS ${table} (v, t TEXT, rid INTEGER NOT NULL)`);
+		if (fill) {
+			const all = `SELECT e.value, e.type, d.rowid FROM ${this.table} d, json_each(d.doc, ${json}) e WHERE json_type(d.doc, ${json}) = 'array'`;
+			this.store.exec(`DELETE FROM ${table}; INSERT INTO ${table} (v, t, rid) ${all};`);
+		}
+		this.store.exec(`
+			CREATE INDEX IF NOT EXISTS ${indexes[0]} ON ${table} (v, rid);
+			CREATE INDEX IF NOT EXISTS ${indexes[1]} ON ${table} (rid);
+			CREATE TRIGGER IF NOT EXISTS ${triggers[0]} AFTER INSERT ON ${this.table} BEGIN INSERT INTO ${table} (v, t, rid) ${rows("NEW")}; END;
+			CREATE TRIGGER IF NOT EXISTS ${triggers[1]} AFTER UPDATE OF doc ON ${this.table} BEGIN DELETE FROM ${table} WHERE rid = OLD.rowid; INSERT INTO ${table} (v, t, rid) ${rows("NEW")}; END;
+			CREATE TRIGGER IF NOT EXISTS ${triggers[2]} AFTER DELETE ON ${this.table} BEGIN DELETE FROM ${table} WHERE rid = OLD.rowid; END;
+		`);
+		this.shape.elements.set(p, table);
+	}
+
+	private elementsOf(p: string): { table: string; indexes: string[]; triggers: string[] } {
+		const name = (what: string) => quoteIdent(`${this.name}#${p}#${what}`);
+		return { table: quoteIdent(`${this.name}#${p}`), indexes: [name("v"), name("rid")], triggers: [name("insert"), name("update"), name("delete")] };
+	}
+
+	/** For a bulk load: the element table's triggers and indexes go, and ensureElements(p, true) fills it in one statement after. */
+	private dropElements(p: string): void {
+		const { indexes, triggers } = this.elementsOf(p);
+		this.store.exec([...triggers.map(t => `DROP TRIGGER IF EXISTS ${t};`), ...indexes.map(i => `DROP INDEX IF EXISTS ${i};`)].join("\n"));
+	}
+
+	/** Makes the element tables of fields found to hold arrays while a statement ran. */
+	private flushPending(): void {
+		for (const p of this.pending) this.ensureElements(p, true);
+		this.pending.clear();
 	}
 
 	private addPath(p: string): void {
@@ -269,9 +342,15 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		const update = this.store.prepare(`UPDATE ${this.table} SET ${set} WHERE rowid = ?`);
 		for (const row of this.store.prepare(`SELECT rowid, doc FROM ${this.table}`).iterate() as Iterable<{ rowid: number; doc: string }>) {
 			const doc = decodeDoc<Raw>(row.doc);
-			this.noteArrays(doc, paths);
+			this.noteArrays(doc, paths, true);
 			update.run(...paths.map(p => columnValue(getPath(doc, p))), row.rowid);
 		}
+		this.afterStatement();
+	}
+
+	private afterStatement(): void {
+		for (const p of this.pending) this.store.setMeta(`multikey:${this.name}:${p}`, "1");
+		this.flushPending();
 	}
 
 	/**
@@ -302,8 +381,11 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		return defs;
 	}
 
-	/** Marks index fields where `doc` holds an array (at the field or on the way), so queries look into elements there. */
-	private noteArrays(doc: Raw, paths: readonly string[] = this.paths): void {
+	/**
+	 * Marks index fields where `doc` holds an array (at the field or on the way), so queries look
+	 * into elements there; inside a statement (`deferred`) their element tables are made after it.
+	 */
+	private noteArrays(doc: Raw, paths: readonly string[] = this.paths, deferred = false): void {
 		for (const p of paths) {
 			if (this.shape.multikey.has(p)) continue;
 			let node: unknown = doc;
@@ -313,7 +395,11 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 			}
 			if (Array.isArray(node)) {
 				this.shape.multikey.add(p);
-				this.store.setMeta(`multikey:${this.name}:${p}`, "1");
+				this.pending.add(p);
+				if (!deferred && !this.bulk) {
+					this.store.setMeta(`multikey:${this.name}:${p}`, "1");
+					this.flushPending();
+				}
 			}
 		}
 	}
@@ -349,34 +435,57 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 
 	/**
 	 * Loads many documents at once (a NeDB import, a benchmark's catalog): the secondary indexes
-	 * are dropped, the rows written in one transaction and the indexes built again. A document
-	 * repeating an `_id` replaces the earlier one; `{ deleted: id }` removes that id.
+	 * are dropped, the rows written in transactions of IMPORT_CHUNK and the indexes built again.
+	 * A document repeating an `_id` replaces the earlier one and `{ deleted: id }` removes that id,
+	 * so an import cut short and run again ends in the same state.
 	 */
-	importDocs(docs: Iterable<NedbEntry>): { docs: number; skipped: number } {
-		return this.run(() =>
-			this.store.transaction(() => {
-				for (const index of this.indexes) this.store.prepare(`DROP INDEX IF EXISTS ${index.name}`).run();
-				const remove = this.store.prepare(`DELETE FROM ${this.table} WHERE _id = ?`);
-				let skipped = 0;
-				for (const doc of docs) {
-					if (typeof doc.deleted === "string" && Object.keys(doc).length === 1) {
-						remove.run(doc.deleted);
-						continue;
-					}
-					try {
-						const prepared = prepareDoc(doc);
-						remove.run(prepared._id as string);
-						this.insertRow(prepared);
-					} catch (err) {
-						if (!(err instanceof UnsafeQueryError)) throw err;
-						skipped++;
-					}
+	importDocs(docs: Iterable<NedbEntry>, options: BulkOptions = {}): { docs: number; skipped: number } {
+		return this.run(() => {
+			const indexes = this.indexes;
+			for (const index of indexes) this.store.prepare(`DROP INDEX IF EXISTS ${index.name}`).run();
+			for (const p of this.shape.elements.keys()) this.dropElements(p);
+			this.bulk = true;
+			const remove = this.store.prepare(`DELETE FROM ${this.table} WHERE _id = ?`);
+			let skipped = 0;
+			const write = (doc: NedbEntry) => {
+				if (typeof doc.deleted === "string" && Object.keys(doc).length === 1) {
+					remove.run(doc.deleted);
+					return;
 				}
-				for (const index of this.indexes) this.store.prepare(index.sql).run();
-				const count = this.store.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number };
-				return { docs: count.n, skipped };
-			})
-		);
+				try {
+					const prepared = prepareDoc(doc);
+					remove.run(prepared._id);
+					this.insertRow(prepared);
+				} catch (err) {
+					if (!(err instanceof UnsafeQueryError)) throw err;
+					skipped++;
+				}
+			};
+			// Chunks rather than one transaction: WAL holds a transaction whole until it commits.
+			const iterator = docs[Symbol.iterator]();
+			for (let done = false; !done; ) {
+				this.store.transaction(() => {
+					for (let i = 0; i < IMPORT_CHUNK; i++) {
+						const next = iterator.next();
+						if (next.done) {
+							done = true;
+							return;
+						}
+						write(next.value);
+					}
+				});
+			}
+			if (options.beforeIndexes) this.store.transaction(() => options.beforeIndexes?.(sql => this.store.exec(sql), this.table));
+			this.bulk = false;
+			for (const p of new Set([...this.shape.elements.keys(), ...this.pending])) {
+				this.store.setMeta(`multikey:${this.name}:${p}`, "1");
+				this.ensureElements(p, true);
+			}
+			this.pending.clear();
+			for (const index of indexes) this.store.prepare(index.sql).run();
+			const count = this.store.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number };
+			return { docs: count.n, skipped };
+		});
 	}
 
 	async upsert(filter: Filter, update: Update): Promise<T> {
@@ -403,12 +512,18 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		assertFieldMap(options.sort, [1, -1], "sort");
 		assertFieldMap(options.projection, [0, 1], "projection");
 		const params: SqlValue[] = [];
-		let sql = `SELECT doc FROM ${this.table} WHERE ${whereSql(filter, this.shape, params)}${orderSql(options.sort, this.shape)}`;
-		if (options.limit || options.skip) {
-			sql += " LIMIT ? OFFSET ?";
-			params.push(options.limit || -1, options.skip ?? 0);
+		const where = `WHERE ${whereSql(filter, this.shape, params)}${orderSql(options.sort, this.shape)}`;
+		if (options.limit || options.skip) params.push(options.limit || -1, options.skip ?? 0);
+		const page = options.limit || options.skip ? " LIMIT ? OFFSET ?" : "";
+		let rows: Array<{ doc: string }>;
+		if (options.sort && options.limit) {
+			// A sorted page picks its rows first, from an index that covers the sort where there is one, then reads only those documents.
+			const picked = this.store.prepare(`SELECT rowid AS r FROM ${this.table} ${where}${page}`).all(...params) as Array<{ r: number }>;
+			const read = this.store.prepare(`SELECT doc FROM ${this.table} WHERE rowid = ?`);
+			rows = picked.map(p => read.get(p.r) as { doc: string });
+		} else {
+			rows = this.store.prepare(`SELECT doc FROM ${this.table} ${where}${page}`).all(...params) as Array<{ doc: string }>;
 		}
-		const rows = this.store.prepare(sql).all(...params) as Array<{ doc: string }>;
 		const docs = rows.map(r => decodeDoc<T>(r.doc));
 		return options.projection ? docs.map(d => project(d, options.projection as Projection) as T) : docs;
 	}
@@ -477,13 +592,14 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 	 * the update's key as ?1, so the WHERE clause's `?` parameters follow it: `params` must start with it.
 	 */
 	private withUpdate<R>(update: Update, params: SqlValue[], fn: (set: string) => R): R {
-		const key = this.store.registerUpdate(update, this.paths, doc => this.noteArrays(doc));
+		const key = this.store.registerUpdate(update, this.paths, doc => this.noteArrays(doc, this.paths, true));
 		params.unshift(key);
 		try {
 			const set = ["doc = store_update(doc, ?1, -1)", ...this.paths.map((p, i) => `${columnName(p)} = store_update(doc, ?1, ${i})`)].join(", ");
 			return fn(set);
 		} finally {
 			this.store.releaseUpdate(key);
+			this.afterStatement();
 		}
 	}
 }

@@ -22,6 +22,8 @@ export interface Shape {
 	columns: ReadonlyMap<string, string>;
 	/** Column fields where some document held an array (or an array on the way): those need the element branch. */
 	multikey: ReadonlySet<string>;
+	/** Tables of the array elements of multikey fields, (v, t, rid) indexed on v: the multikey index. */
+	elements: ReadonlyMap<string, string>;
 }
 
 const DATE_OFFSET = 2n ** 63n;
@@ -58,6 +60,8 @@ interface Source {
 	date: string;
 	/** Set for the column source: the field's own type, for what the column does not hold. */
 	column?: boolean;
+	/** Set for an array element: null matches a null element only, never a missing one. */
+	element?: boolean;
 }
 
 const NUMBER = "IN ('integer','real')";
@@ -88,10 +92,15 @@ class Compiler {
 
 	private field(path: string, condition: unknown): string {
 		const ops: Array<[string, unknown]> = isPrimitive(condition) ? [["$eq", condition]] : Object.entries(condition as Record<string, unknown>);
-		return ops.map(([op, operand]) => (path === "_id" ? this.idOp(op, operand) : this.op(path, op, operand))).join(" AND ");
+		if (path === "_id") return ops.map(([op, operand]) => this.idOp(op, operand)).join(" AND ");
+		// A lower and an upper bound of one type close the range on a column by themselves; another term would widen the index scan.
+		const kinds = (side: RangeOp[]) => new Set(ops.filter(([op, v]) => side.includes(op as RangeOp) && v !== null).map(([, v]) => (v instanceof Date ? "date" : typeof v)));
+		const [lower, upper] = [kinds(["$gt", "$gte"]), kinds(["$lt", "$lte"])];
+		const closed = lower.size === 1 && upper.size === 1 && [...lower][0] === [...upper][0] && !lower.has("boolean");
+		return ops.map(([op, operand]) => this.op(path, op, operand, closed)).join(" AND ");
 	}
 
-	private op(path: string, op: string, operand: unknown): string {
+	private op(path: string, op: string, operand: unknown, closed = false): string {
 		const doc = docSource(path);
 		switch (op) {
 			case "$eq":
@@ -105,7 +114,7 @@ class Compiler {
 			case "$exists":
 				return operand ? `${doc.type} IS NOT NULL` : `${doc.type} IS NULL`;
 			default:
-				return this.any(path, s => this.range(s, op as RangeOp, operand as Primitive, doc));
+				return this.any(path, s => this.range(s, op as RangeOp, operand as Primitive, doc, closed));
 		}
 	}
 
@@ -114,7 +123,9 @@ class Compiler {
 		const column = this.shape.columns.get(path);
 		const direct = test(column ? { value: column, type: "", date: "", column: true } : docSource(path));
 		if (column && !this.shape.multikey.has(path)) return `(${direct})`;
-		const elements = test({ value: "e.value", type: "e.type", date: `json_extract(e.value, '$."$date"')` });
+		const table = this.shape.elements.get(path);
+		if (table) return `(${direct} OR rowid IN (SELECT rid FROM ${table} WHERE ${test({ value: "v", type: "t", date: `json_extract(v, '$."$date"')`, element: true })}))`;
+		const elements = test({ value: "e.value", type: "e.type", date: `json_extract(e.value, '$."$date"')`, element: true });
 		return `(${direct} OR (${docSource(path).type} = 'array' AND EXISTS (SELECT 1 FROM json_each(doc, ${jsonPath(path)}) e WHERE ${elements})))`;
 	}
 
@@ -136,14 +147,14 @@ class Compiler {
 			if (typeof v === "boolean") return `(${s.value} IS NULL AND ${doc.type} = '${v}')`;
 			return `${s.value} = ${this.bind(columnValue(v))}`;
 		}
-		if (v === null) return s.value === "e.value" ? `${s.type} = 'null'` : `(${s.type} IS NULL OR ${s.type} = 'null')`;
+		if (v === null) return s.element ? `${s.type} = 'null'` : `(${s.type} IS NULL OR ${s.type} = 'null')`;
 		if (typeof v === "boolean") return `${s.type} = '${v}'`;
 		if (typeof v === "number") return `(${s.type} ${NUMBER} AND ${s.value} = ${this.bind(v)})`;
 		if (typeof v === "string") return `(${s.type} = 'text' AND ${s.value} = ${this.bind(v)})`;
 		return `(${s.type} = 'object' AND ${s.date} = ${this.bind(v.getTime())})`;
 	}
 
-	private range(s: Source, op: RangeOp, v: Primitive, doc: Source): string {
+	private range(s: Source, op: RangeOp, v: Primitive, doc: Source, closed: boolean): string {
 		const sql = RANGE_OPS[op];
 		if (v === null) return op === "$gte" || op === "$lte" ? this.eq(s, null, doc) : "0";
 		const lower = op === "$gt" || op === "$gte";
@@ -155,6 +166,7 @@ class Compiler {
 		if (s.column) {
 			// Column values order as NULL < numbers < strings < dates: each range is closed to its own type.
 			const cond = `${s.value} ${sql} ${this.bind(columnValue(v))}`;
+			if (closed) return cond;
 			if (typeof v === "number") return lower ? `(${cond} AND ${s.value} < '')` : cond;
 			if (typeof v === "string") return lower ? `(${cond} AND ${s.value} < X'')` : `(${cond} AND ${s.value} >= '')`;
 			return lower ? cond : `(${cond} AND ${s.value} >= X'')`;
