@@ -143,7 +143,7 @@ class MongoStoreCollection<T extends Doc> implements Collection<T> {
 		const result = await this.write(() =>
 			options.multi ? this.coll.updateMany(query, mongoUpdate(update)) : this.coll.updateOne(query, mongoUpdate(update))
 		);
-		// Matched rather than modified, as NeDB reports: "did the filter hit" is what callers ask.
+		// Matched rather than modified, as the embedded store reports: "did the filter hit" is what callers ask.
 		return result.matchedCount;
 	}
 
