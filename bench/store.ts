@@ -152,6 +152,37 @@ async function upserts(broker: ServiceBroker, known: TrackDoc[], seconds: number
 	return done / ((performance.now() - started) / 1000);
 }
 
+async function spawnDataNode(nodeID: string, dataDir: string, nats: ServerProcess): Promise<{ node: NodeProcess; base: string; started: number }> {
+	const port = await freePort();
+	const started = performance.now();
+	const node = startNode(nodeID, {
+		DATA_DIR: dataDir,
+		PORT: String(port),
+		HOST: "127.0.0.1",
+		SERVICES,
+		TRANSPORTER: nats.url,
+		NAMESPACE: "bench-store",
+		METRICS_ENABLED: "false",
+		LOG_LEVEL: "info",
+		API_RATE_LIMIT_PER_MIN: "0",
+		JWT_SECRET
+	});
+	return { node, base: `http://127.0.0.1:${port}`, started };
+}
+
+/** The same node on an empty store: how much of "ready" is the node's own start on this machine now. */
+async function emptyStore(root: string, nats: ServerProcess): Promise<{ readyS: number; rssMb: number }> {
+	const dataDir = path.join(root, "empty");
+	const { node, base, started } = await spawnDataNode("bench-store-empty", dataDir, nats);
+	try {
+		const readyMs = await until(node, base + "/ready", started);
+		return { readyS: secs(readyMs), rssMb: memoryOf(node.child.pid ?? 0).rssMb };
+	} finally {
+		node.kill("SIGTERM");
+		await node.exited();
+	}
+}
+
 /** Builds the store for `tracks`, starts a node on it and measures it. */
 export async function measureStore(store: string, build: Builder, tracks: number, root: string, nats: ServerProcess): Promise<StoreFigures> {
 	const dataDir = path.join(root, `${store}-${tracks}`);
@@ -165,21 +196,7 @@ export async function measureStore(store: string, build: Builder, tracks: number
 	const buildS = secs(performance.now() - built);
 	console.log(`  ${store} ${tracks}: built in ${buildS} s`);
 
-	const port = await freePort();
-	const base = `http://127.0.0.1:${port}`;
-	const started = performance.now();
-	const node = startNode(`bench-store-${store}-${tracks}`, {
-		DATA_DIR: dataDir,
-		PORT: String(port),
-		HOST: "127.0.0.1",
-		SERVICES,
-		TRANSPORTER: nats.url,
-		NAMESPACE: "bench-store",
-		METRICS_ENABLED: "false",
-		LOG_LEVEL: "info",
-		API_RATE_LIMIT_PER_MIN: "0",
-		JWT_SECRET
-	});
+	const { node, base, started } = await spawnDataNode(`bench-store-${store}-${tracks}`, dataDir, nats);
 	const broker = clientBroker(`bench-store-client-${tracks}`, { TRANSPORTER: nats.url, NAMESPACE: "bench-store", JWT_SECRET });
 	try {
 		const readyMs = await until(node, base + "/ready", started);
@@ -252,6 +269,8 @@ export async function runBench(plan: Array<{ store: string; build: Builder; trac
 	);
 	const out: StoreFigures[] = [];
 	try {
+		const empty = await emptyStore(root, nats);
+		console.log(`  empty store: ready in ${empty.readyS.toFixed(1)} s, RSS ${empty.rssMb} MB (the node's own start on this machine now)`);
 		for (const step of plan) out.push(await measureStore(step.store, step.build, step.tracks, root, nats));
 	} finally {
 		await nats.stop();

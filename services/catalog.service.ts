@@ -14,8 +14,8 @@ import {
 	type TrackFeatures,
 	type TrackInput
 } from "./catalog/model";
-import { tempoBins, type TempoQuery } from "./catalog/tempo";
-import { tracksByTempo } from "./catalog/by-tempo";
+import type { TempoQuery } from "./catalog/tempo";
+import { tempoHistogram, tracksByTempo } from "./catalog/by-tempo";
 import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
 import { decodeCursor, encodeCursor } from "./catalog/cursor";
 import { trackView } from "./catalog/view";
@@ -265,8 +265,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			cache: { keys: ["binSize"] },
 			params: { binSize: { type: "number", integer: true, min: 1, max: 50, default: 5, convert: true } },
 			async handler(this: CatalogThis, ctx: Context<{ binSize: number }>) {
-				const docs = await this.tracks().find({ tempo: { $exists: true } }, { projection: { tempo: 1 } });
-				return { binSize: ctx.params.binSize, total: docs.length, bins: tempoBins(docs.map(d => d.tempo ?? 0), ctx.params.binSize) };
+				return { binSize: ctx.params.binSize, ...(await tempoHistogram(this.tracks(), ctx.params.binSize)) };
 			}
 		},
 

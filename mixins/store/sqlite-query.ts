@@ -111,8 +111,12 @@ class Compiler {
 				return `NOT IFNULL(${this.op(path, "$eq", operand)}, 0)`;
 			case "$nin":
 				return `NOT IFNULL(${this.op(path, "$in", operand)}, 0)`;
-			case "$exists":
+			case "$exists": {
+				// On a column: its non-NULL rows exist, so only the NULL rows need the document read (an index scan each way).
+				const column = this.shape.columns.get(path);
+				if (column) return operand ? `(${column} IS NOT NULL OR (${column} IS NULL AND ${doc.type} IS NOT NULL))` : `(${column} IS NULL AND ${doc.type} IS NULL)`;
 				return operand ? `${doc.type} IS NOT NULL` : `${doc.type} IS NULL`;
+			}
 			default:
 				return this.any(path, s => this.range(s, op as RangeOp, operand as Primitive, doc, closed));
 		}

@@ -51,3 +51,20 @@ export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQu
 	for (const list of await Promise.all(reads)) for (const doc of list) byId.set(doc._id, doc);
 	return [...byId.values()].sort(compare).slice(q.offset, want);
 }
+
+/**
+ * Counts of tracks per bin of `size` BPM, only bins between the lowest and highest tempo: one
+ * indexed count per bin rather than reading every track (minutes at 10M).
+ */
+export async function tempoHistogram(tracks: Collection<TrackDoc>, size: number): Promise<{ total: number; bins: Array<{ from: number; to: number; count: number }> }> {
+	const numeric: Filter = { tempo: { $gte: -Number.MAX_VALUE } };
+	const [lowest] = await tracks.find(numeric, { sort: { tempo: 1 }, limit: 1, projection: { tempo: 1 } });
+	const [highest] = await tracks.find(numeric, { sort: { tempo: -1 }, limit: 1, projection: { tempo: 1 } });
+	const total = await tracks.count({ tempo: { $exists: true } });
+	if (lowest?.tempo === undefined || highest?.tempo === undefined) return { total, bins: [] };
+	const bins: Array<{ from: number; to: number; count: number }> = [];
+	for (let from = Math.floor(lowest.tempo / size) * size; from <= highest.tempo; from += size) {
+		bins.push({ from, to: from + size, count: await tracks.count({ tempo: { $gte: from, $lt: from + size } }) });
+	}
+	return { total, bins };
+}
