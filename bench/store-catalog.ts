@@ -46,7 +46,7 @@ export async function buildCatalogStore(dataDir: string, tracks: number, onTrack
 		fs.mkdirSync(dataDir, { recursive: true });
 		fs.copyFileSync(path.join(from, STORE_FILE), path.join(dataDir, STORE_FILE));
 	}
-	const adapter = new EmbeddedAdapter({ dataDir, inMemory: false });
+	const adapter = new EmbeddedAdapter({ dataDir, inMemory: false, unjournaled: true });
 	await adapter.connect();
 	try {
 		const spec = (CatalogService.collections as Record<string, CollectionSpec>).tracks;

@@ -3,7 +3,7 @@
  *
  * For each size it builds the synthetic catalog of bench/api-catalog.ts straight into the store's
  * file under a temporary DATA_DIR (bulk inserts in one transaction), starts one cratedigger node on
- * it as a separate process (SERVICES=api,catalog,recommendations over a throwaway NATS, metrics
+ * it as a separate process (SERVICES=api,catalog,recommendations,activity over a throwaway NATS, metrics
  * off) and measures, side by side in one run:
  *
  *   ready         spawn until GET /ready answers 200, and until the songs route answers 200
@@ -46,7 +46,8 @@ const SAMPLES = 5000;
 const WARMUP_SECONDS = 2;
 const START_TIMEOUT_MS = 15 * 60_000;
 const JWT_SECRET = "bench-store-secret-of-at-least-thirty-two-characters";
-const SERVICES = "api,catalog,recommendations";
+// activity answers the signed-in page's signals (none for the benchmark's user): without it every such request waits for a missing service.
+const SERVICES = "api,catalog,recommendations,activity";
 const HEALTH = "/health";
 const SONGS = "/api/v1/songs/bpm/170?limit=50";
 
@@ -271,7 +272,12 @@ export async function runBench(plan: Array<{ store: string; build: Builder; trac
 	try {
 		const empty = await emptyStore(root, nats);
 		console.log(`  empty store: ready in ${empty.readyS.toFixed(1)} s, RSS ${empty.rssMb} MB (the node's own start on this machine now)`);
-		for (const step of plan) out.push(await measureStore(step.store, step.build, step.tracks, root, nats));
+		for (const step of plan) {
+			const figures = await measureStore(step.store, step.build, step.tracks, root, nats);
+			out.push(figures);
+			// Printed at once too, so a run cut short keeps what it measured.
+			console.log(`  ${step.store} ${step.tracks}: ${JSON.stringify(figures)}`);
+		}
 	} finally {
 		await nats.stop();
 		fs.rmSync(root, { recursive: true, force: true });

@@ -14,10 +14,10 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { applyUpdate, buildUpsertDoc, changesExisting, deletePath, getPath } from "./doc-update";
+import { applyUpdate, buildUpsertDoc, changesExisting, deletePath, getPath, setPath } from "./doc-update";
 import { readNedbDatafile, type NedbEntry } from "./nedb-import";
 import { assertFieldMap, assertSafeFilter, assertSafeUpdate, claimDistinct, isPlainObject, plainCopy, prepareDoc } from "./sanitize";
-import { columnName, columnValue, jsonPath, orderSql, quoteIdent, whereSql, type SqlValue } from "./sqlite-query";
+import { columnName, columnValue, dateOfKey, jsonPath, orderSql, quoteIdent, whereSql, type SqlValue } from "./sqlite-query";
 import {
 	DuplicateKeyError,
 	UnsafeQueryError,
@@ -41,6 +41,11 @@ export interface EmbeddedOptions {
 	inMemory: boolean;
 	/** Told about one-off work: importing NeDB datafiles found under dataDir. */
 	log?: (message: string) => void;
+	/**
+	 * For building a file from scratch (benchmarks) only: no journal and no syncs, so a crash
+	 * leaves a broken file. A node never opens the store so.
+	 */
+	unjournaled?: boolean;
 }
 
 export const STORE_FILE = "store.sqlite";
@@ -103,7 +108,11 @@ export class EmbeddedAdapter implements StoreAdapter {
 			// Created private before SQLite opens it; SQLite gives -wal and -shm the same mode.
 			fs.closeSync(fs.openSync(this.file, "a", PRIVATE));
 			this.db = new DatabaseSync(this.file);
-			this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+			this.db.exec(
+				this.options.unjournaled
+					? "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+					: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;"
+			);
 			for (const suffix of ["", "-wal", "-shm"]) {
 				if (fs.existsSync(this.file + suffix)) fs.chmodSync(this.file + suffix, PRIVATE);
 			}
@@ -236,7 +245,7 @@ export class EmbeddedAdapter implements StoreAdapter {
 }
 
 export interface BulkOptions {
-	/** Runs SQL on the table (its quoted name given) after the documents are in and before the indexes are built: for benchmarks. */
+	/** Runs SQL on the table (its quoted name given, each statement its own transaction) after the documents are in and before the indexes are built: for benchmarks. */
 	beforeIndexes?: (exec: (sql: string) => void, table: string) => void;
 }
 
@@ -475,7 +484,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 					}
 				});
 			}
-			if (options.beforeIndexes) this.store.transaction(() => options.beforeIndexes?.(sql => this.store.exec(sql), this.table));
+			options.beforeIndexes?.(sql => this.store.exec(sql), this.table);
 			this.bulk = false;
 			for (const p of new Set([...this.shape.elements.keys(), ...this.pending])) {
 				this.store.setMeta(`multikey:${this.name}:${p}`, "1");
@@ -515,6 +524,12 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		const where = `WHERE ${whereSql(filter, this.shape, params)}${orderSql(options.sort, this.shape)}`;
 		if (options.limit || options.skip) params.push(options.limit || -1, options.skip ?? 0);
 		const page = options.limit || options.skip ? " LIMIT ? OFFSET ?" : "";
+		const covered = this.coveredProjection(options.projection);
+		if (covered) {
+			// Only _id and column fields asked for: read the columns (an index may cover them), not the documents.
+			const rows = this.store.prepare(`SELECT rowid AS r, _id, ${covered.map(p => columnName(p)).join(", ")} FROM ${this.table} ${where}${page}`).all(...params) as Array<Record<string, SqlValue>>;
+			return rows.map(row => this.fromColumns(row, covered, options.projection as Projection) as T);
+		}
 		let rows: Array<{ doc: string }>;
 		if (options.sort && options.limit) {
 			// A sorted page picks its rows first, from an index that covers the sort where there is one, then reads only those documents.
@@ -526,6 +541,28 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
 		}
 		const docs = rows.map(r => decodeDoc<T>(r.doc));
 		return options.projection ? docs.map(d => project(d, options.projection as Projection) as T) : docs;
+	}
+
+	/** The column fields of an inclusion projection that names only _id and column fields; undefined otherwise. */
+	private coveredProjection(projection: Projection | undefined): string[] | undefined {
+		if (!projection) return undefined;
+		const fields = Object.entries(projection).filter(([f]) => f !== "_id");
+		if (fields.length === 0 || !fields.every(([f, v]) => v === 1 && this.shape.columns.has(f))) return undefined;
+		return fields.map(([f]) => f);
+	}
+
+	/** A projected document from its columns; a NULL column (null, missing, or a value no column holds) is read from the document. */
+	private fromColumns(row: Record<string, SqlValue>, paths: string[], projection: Projection): Raw {
+		if (paths.some(p => row[`f:${p}`] === null)) {
+			const { doc } = this.store.prepare(`SELECT doc FROM ${this.table} WHERE rowid = ?`).get(row.r) as { doc: string };
+			return project(decodeDoc<Raw>(doc), projection);
+		}
+		const out: Raw = projection._id === 0 ? {} : { _id: row._id };
+		for (const p of paths) {
+			const value = row[`f:${p}`];
+			setPath(out, p, value instanceof Uint8Array ? dateOfKey(value) : value);
+		}
+		return out;
 	}
 
 	async count(filter: Filter = {}): Promise<number> {

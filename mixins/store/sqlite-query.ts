@@ -35,6 +35,10 @@ export function dateKey(date: Date): Uint8Array {
 	return out;
 }
 
+export function dateOfKey(key: Uint8Array): Date {
+	return new Date(Number(new DataView(key.buffer, key.byteOffset, key.byteLength).getBigUint64(0) - DATE_OFFSET));
+}
+
 /** A field's column value: numbers, strings and dates; NULL for anything else. */
 export function columnValue(value: unknown): SqlValue {
 	if (typeof value === "number") return Number.isFinite(value) ? value : null;

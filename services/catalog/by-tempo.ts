@@ -43,13 +43,17 @@ export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQu
 	if (q.minEnergy !== undefined) rest.energy = { $gte: q.minEnergy };
 	if (q.genre) rest.genre = q.genre.toLowerCase();
 	const sort = { tempo: 1, _id: 1 } as const;
+	// Only the sort keys first (an index covers them), then the page's documents.
 	const reads = mergeIntervals(tempoRanges(q)).flatMap(([lo, hi]) =>
-		(["tempo", "tempoAlt"] as const).map(field => tracks.find({ ...rest, [field]: { $gte: lo, $lte: hi } }, { sort, limit: want }))
+		(["tempo", "tempoAlt"] as const).map(field => tracks.find({ ...rest, [field]: { $gte: lo, $lte: hi } }, { sort, limit: want, projection: { tempo: 1 } }))
 	);
 	// Every track of the page is among the first `want` of some reading, so the union holds the page.
 	const byId = new Map<string, TrackDoc>();
 	for (const list of await Promise.all(reads)) for (const doc of list) byId.set(doc._id, doc);
-	return [...byId.values()].sort(compare).slice(q.offset, want);
+	const page = [...byId.values()].sort(compare).slice(q.offset, want).map(d => d._id);
+	if (page.length === 0) return [];
+	const docs = new Map((await tracks.find({ _id: { $in: page } })).map(d => [d._id, d]));
+	return page.flatMap(id => docs.get(id) ?? []);
 }
 
 /**
