@@ -1,24 +1,11 @@
 /**
- * Writes a synthetic catalog for `npm run bench:api` straight into the embedded store's datafile
- * (`catalog.tracks.db` under a DATA_DIR), one NeDB line per track, in the shape catalog.upsertTracks
- * and catalog.setFeatures leave a track in. Going through the actions would take hours at 1M tracks;
- * this streams in well under a minute and is the same file a restarted node would read.
+ * A synthetic catalog for `npm run bench:api` and `bench:store`: tracks in the shape
+ * catalog.upsertTracks and catalog.setFeatures leave them in, seeded (bench/store-catalog.ts
+ * writes them into the embedded store).
  */
-import { once } from "node:events";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import CatalogService from "../services/catalog.service";
 import { normaliseKey, type TrackDoc } from "../services/catalog/model";
 import { bareTitleKey } from "../services/catalog/search";
-import type { CollectionSpec } from "../mixins/store/types";
 import { base62, intBetween, mulberry32, pick, roundTo, upperAlnum, type Rng } from "../test/simulators/prng";
-
-export interface CatalogFile {
-	file: string;
-	tracks: number;
-	bytes: number;
-	withTempoAlt: number;
-}
 
 const SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "ze", "da", "ri", "mo", "an", "el", "or", "un", "be", "sa", "ti", "go", "la", "fe", "yu", "ko"];
 
@@ -156,46 +143,10 @@ function track(rng: Rng, pool: Artist[], now: number, i: number): TrackDoc {
 	return doc as TrackDoc;
 }
 
-/** The `$$indexCreated` lines NeDB keeps for the catalog's declared track indexes. */
-function indexLines(): string[] {
-	const spec = (CatalogService.collections as Record<string, CollectionSpec>).tracks;
-	return (spec.indexes ?? []).map(index => {
-		const fields = Object.keys(index.fields);
-		return JSON.stringify({ $$indexCreated: { fieldName: fields.length === 1 ? fields[0] : fields, unique: index.unique ?? false, sparse: index.sparse ?? false } });
-	});
-}
-
-/**
- * Streams `tracks` documents into `<dataDir>/catalog.tracks.db`; the same seed gives the same file.
- * `onTrack` sees each document as it is written.
- */
-export async function writeCatalog(dataDir: string, tracks: number, seed = 42, onTrack?: (doc: TrackDoc) => void): Promise<CatalogFile> {
-	fs.mkdirSync(dataDir, { recursive: true });
-	const file = path.join(dataDir, "catalog.tracks.db");
+/** The synthetic catalog's tracks, one at a time; the same seed gives the same tracks. */
+export function* catalogTracks(tracks: number, seed = 42): Generator<TrackDoc> {
 	const rng = mulberry32(seed);
 	const pool = artists(rng, Math.max(1, Math.round(tracks / 20)));
 	const now = Date.UTC(2026, 0, 1);
-	const out = fs.createWriteStream(file);
-	let bytes = 0;
-	let withTempoAlt = 0;
-	let chunk: string[] = [];
-	const flush = async () => {
-		const text = chunk.join("\n") + "\n";
-		chunk = [];
-		bytes += Buffer.byteLength(text);
-		if (!out.write(text)) await once(out, "drain");
-	};
-	for (let i = 0; i < tracks; i++) {
-		const doc = track(rng, pool, now, i);
-		if (doc.tempoAlt !== undefined) withTempoAlt++;
-		onTrack?.(doc);
-		// NeDB's serialisation is JSON.stringify for documents without dates.
-		chunk.push(JSON.stringify(doc));
-		if (chunk.length === 2000) await flush();
-	}
-	chunk.push(...indexLines());
-	await flush();
-	out.end();
-	await once(out, "finish");
-	return { file, tracks, bytes, withTempoAlt };
+	for (let i = 0; i < tracks; i++) yield track(rng, pool, now, i);
 }

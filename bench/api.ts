@@ -1,7 +1,7 @@
 /**
  * npm run bench:api — the REST gateway in front of a catalog of 1M tracks on the embedded store.
  *
- * Writes the catalog's NeDB datafile under a temporary DATA_DIR (bench/api-catalog.ts), starts one
+ * Builds the catalog into the embedded store under a temporary DATA_DIR (bench/store-catalog.ts), starts one
  * cratedigger node on it as a separate process (compiled entry point, no transporter, metrics off,
  * SERVICES=api,catalog,recommendations), and drives it from this process with autocannon: first
  * GET /health, then GET /api/v1/songs/bpm/170?limit=50, back to back, with the same connections
@@ -11,8 +11,7 @@
  *
  *   start-up      spawn until GET /ready answers 200, and until the songs route answers 200
  *   memory        RSS of the node (/proc/<pid>/status) with the catalog, and with an empty store;
- *                 the difference is the store's share (NeDB's documents and indexes, the tempo index)
- *   tempo index   its build time and query time for the same tracks, measured in this process
+ *                 the difference is the store's share (SQLite's page cache and what the node keeps)
  *   per route     requests/s, p50 and p99 latency, non-2xx answers (autocannon counts whole ms)
  *   goals         songs req/s / health req/s >= 0.5; songs p99 < 25 ms at the load the health
  *                 route held (the same connections)
@@ -26,10 +25,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
-import { TempoIndex, type Indexed } from "../services/catalog/tempo-index";
 import { startNode, type NodeProcess } from "../test/harness/nodes";
 import { freePort, sleep } from "../test/harness/ports";
-import { writeCatalog } from "./api-catalog";
+import { buildCatalogStore } from "./store-catalog";
 
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -130,18 +128,6 @@ async function load(base: string, route: string, seconds: number, label = `GET $
 	return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
 }
 
-/** The tempo index over the same tracks, in this process: what it adds to the node's start-up. */
-function measureIndex(tracks: Indexed[]): { buildMs: number; queryUs: number; size: number } {
-	const t0 = performance.now();
-	const index = new TempoIndex<Indexed>().load(tracks);
-	const buildMs = performance.now() - t0;
-	const q = { bpm: 170, tolerance: 3, halfDouble: false, limit: 51, offset: 0 };
-	const rounds = 2000;
-	const t1 = performance.now();
-	for (let i = 0; i < rounds; i++) index.page(q);
-	return { buildMs, queryUs: ((performance.now() - t1) * 1000) / rounds, size: index.size };
-}
-
 /** The bare gateway of bench/api-reference.ts, serving a tiny body and `page`, measured like the node. */
 async function reference(root: string, page: unknown): Promise<Run[]> {
 	const file = path.join(root, "page.json");
@@ -184,12 +170,9 @@ async function main(): Promise<void> {
 
 		const dataDir = path.join(root, "data");
 		const written = performance.now();
-		const slim: Indexed[] = [];
-		const file = await writeCatalog(dataDir, TRACKS, 42, d => slim.push({ _id: d._id, tempo: d.tempo, tempoAlt: d.tempoAlt, energy: d.energy, genre: d.genre }));
-		console.log(`  catalog: ${file.tracks} tracks (${file.withTempoAlt} with tempoAlt), ${mb(file.bytes)} MB datafile written in ${secs(performance.now() - written)} s`);
-		const index = measureIndex(slim);
-		slim.length = 0;
-		console.log(`  tempo index (same tracks, in this process): built in ${index.buildMs.toFixed(0)} ms, ${index.queryUs.toFixed(0)} µs per page of 51 at 170 BPM`);
+		const file = await buildCatalogStore(dataDir, TRACKS);
+		const bytes = fs.statSync(path.join(dataDir, "store.sqlite")).size;
+		console.log(`  catalog: ${file.tracks} tracks (${file.withTempoAlt} with tempoAlt), ${mb(bytes)} MB store file built in ${secs(performance.now() - written)} s`);
 
 		const node = await startServer(dataDir, "catalog");
 		server = node;

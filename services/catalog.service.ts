@@ -14,8 +14,8 @@ import {
 	type TrackFeatures,
 	type TrackInput
 } from "./catalog/model";
-import { tempoBins, tempoFilter, type TempoQuery } from "./catalog/tempo";
-import { followTempoIndex, type FollowedTempoIndex } from "./catalog/tempo-index";
+import type { TempoQuery } from "./catalog/tempo";
+import { tempoHistogram, tracksByTempo } from "./catalog/by-tempo";
 import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
 import { decodeCursor, encodeCursor } from "./catalog/cursor";
 import { trackView } from "./catalog/view";
@@ -52,8 +52,6 @@ interface CatalogMethods {
 
 interface CatalogVars {
 	invalidation?: NodeJS.Timeout;
-	/** byTempo's index, on the embedded store only. */
-	tempoIndex?: FollowedTempoIndex;
 }
 
 type CatalogThis = Service & StoreMethods & CatalogMethods & CatalogVars;
@@ -91,7 +89,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				{ fields: { spotifyId: 1 }, unique: true, sparse: true },
 				{ fields: { deezerId: 1 }, unique: true, sparse: true },
 				{ fields: { tempo: 1 } },
-				{ fields: { tempoAlt: 1 } },
+				// With tempo, so byTempo's tempoAlt reading sorts by tempo from the index alone.
+				{ fields: { tempoAlt: 1, tempo: 1 } },
 				{ fields: { featuresStatus: 1 } },
 				{ fields: { fetchedAt: 1 } },
 				{ fields: { words: 1 } },
@@ -205,7 +204,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			}
 		},
 
-		/** Tracks around a tempo, from the tempo index. `halfDouble` also matches half and double time. */
+		/** Tracks around a tempo, by indexed range queries (catalog/by-tempo.ts). `halfDouble` also matches half and double time. */
 		byTempo: {
 			params: {
 				bpm: { type: "number", min: 30, max: 300, convert: true },
@@ -217,10 +216,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				offset: { type: "number", integer: true, min: 0, max: 100000, default: 0, convert: true }
 			},
 			async handler(this: CatalogThis, ctx: Context<TempoQuery & { genre?: string; limit: number; offset: number }>) {
-				if (this.tempoIndex) return this.tempoIndex.page(ctx.params);
-				const filter = tempoFilter(ctx.params);
-				if (ctx.params.genre) filter.genre = ctx.params.genre.toLowerCase();
-				return this.tracks().find(filter, { sort: { tempo: 1, _id: 1 }, limit: ctx.params.limit, skip: ctx.params.offset });
+				return tracksByTempo(this.tracks(), ctx.params);
 			}
 		},
 
@@ -269,8 +265,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			cache: { keys: ["binSize"] },
 			params: { binSize: { type: "number", integer: true, min: 1, max: 50, default: 5, convert: true } },
 			async handler(this: CatalogThis, ctx: Context<{ binSize: number }>) {
-				const docs = await this.tracks().find({ tempo: { $exists: true } }, { projection: { tempo: 1 } });
-				return { binSize: ctx.params.binSize, total: docs.length, bins: tempoBins(docs.map(d => d.tempo ?? 0), ctx.params.binSize) };
+				return { binSize: ctx.params.binSize, ...(await tempoHistogram(this.tracks(), ctx.params.binSize)) };
 			}
 		},
 
@@ -495,18 +490,6 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			}
 			throw new Errors.MoleculerRetryableError(`Could not upsert track ${t.provider}:${t.id}`, 500, "UPSERT_CONFLICT");
 		}
-	},
-
-	/** On the embedded store byTempo answers from memory, from an index that follows every write to tracks. */
-	started(this: CatalogThis) {
-		const started = Date.now();
-		this.tempoIndex = followTempoIndex(this.tracks());
-		if (this.tempoIndex) this.logger.info(`Tempo index: ${this.tempoIndex.size} tracks in ${Date.now() - started} ms`);
-	},
-
-	stopped(this: CatalogThis) {
-		this.tempoIndex?.stop();
-		this.tempoIndex = undefined;
 	}
 };
 

@@ -11,10 +11,9 @@ import {
 	type IndexDirection,
 	type UpdateFilter
 } from "mongodb";
-import { assertBatchSize, assertFieldMap, assertSafeFilter, assertSafeUpdate, assertSafeValue, equalityFields, plainCopy } from "./sanitize";
+import { assertFieldMap, assertSafeFilter, assertSafeUpdate, claimDistinct, equalityFields, plainCopy, prepareDoc } from "./sanitize";
 import {
 	DuplicateKeyError,
-	UnsafeQueryError,
 	type Collection,
 	type CollectionSpec,
 	type Doc,
@@ -144,7 +143,7 @@ class MongoStoreCollection<T extends Doc> implements Collection<T> {
 		const result = await this.write(() =>
 			options.multi ? this.coll.updateMany(query, mongoUpdate(update)) : this.coll.updateOne(query, mongoUpdate(update))
 		);
-		// Matched rather than modified, as NeDB reports: "did the filter hit" is what callers ask.
+		// Matched rather than modified, as the embedded store reports: "did the filter hit" is what callers ask.
 		return result.matchedCount;
 	}
 
@@ -173,19 +172,8 @@ class MongoStoreCollection<T extends Doc> implements Collection<T> {
 		return this.findOneAndUpdate(filter, update, { sort });
 	}
 
-	async claimMany(filter: Filter, sort: Sort, update: Update, max: number): Promise<T[]> {
-		assertSafeFilter(filter);
-		assertSafeUpdate(update);
-		assertBatchSize(max);
-		const out: T[] = [];
-		while (out.length < max) {
-			// Excluding what this call already took keeps the batch distinct even if the update leaves documents matching.
-			const next: Filter = out.length ? { $and: [filter, { _id: { $nin: out.map(d => d._id) } }] } : filter;
-			const doc = await this.claim(next, sort, update);
-			if (!doc) break;
-			out.push(doc);
-		}
-		return out;
+	claimMany(filter: Filter, sort: Sort, update: Update, max: number): Promise<T[]> {
+		return claimDistinct((f, s, u) => this.claim(f, s, u), filter, sort, update, max);
 	}
 
 	private async write<R>(fn: () => Promise<R>): Promise<R> {
@@ -204,14 +192,6 @@ function isDuplicateKey(err: unknown): err is Error & { code: number; keyValue?:
 
 function duplicateDetail(err: Error & { keyValue?: unknown }): string {
 	return err.keyValue ? JSON.stringify(err.keyValue) : err.message;
-}
-
-function prepareDoc(doc: object): Doc {
-	assertSafeValue(doc, "document");
-	const copy = plainCopy(doc) as Record<string, unknown>;
-	copy._id ??= randomUUID();
-	if (typeof copy._id !== "string") throw new UnsafeQueryError("document: _id must be a string");
-	return copy as Doc;
 }
 
 /** An upsert that inserts needs a string `_id`, unless the filter or the update already gives one. */

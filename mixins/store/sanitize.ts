@@ -4,7 +4,8 @@
  * filter and update through these checks, so only the operators listed in types.ts ever reach a
  * database, and services use `safeEquals` where a caller's value must be a plain value.
  */
-import { UnsafeQueryError, type FieldOps, type Filter, type Primitive, type Update } from "./types";
+import { randomUUID } from "node:crypto";
+import { UnsafeQueryError, type Doc, type FieldOps, type Filter, type Primitive, type Sort, type Update } from "./types";
 
 const FIELD_OPS = ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists"] as const satisfies ReadonlyArray<keyof FieldOps>;
 const LOGICAL_OPS = ["$or", "$and"] as const;
@@ -229,4 +230,37 @@ function describe(value: unknown): string {
 	if (value instanceof RegExp) return "regular expression";
 	if (typeof value === "object") return isPlainObject(value) ? "object" : `${value.constructor?.name ?? "object"} instance`;
 	return typeof value;
+}
+
+/** A checked copy of a document to store, with a generated string `_id` when it has none, first as MongoDB keeps it. */
+export function prepareDoc(doc: object): Doc {
+	assertSafeValue(doc, "document");
+	const { _id = randomUUID(), ...rest } = plainCopy(doc as Record<string, unknown>);
+	if (typeof _id !== "string") throw new UnsafeQueryError("document: _id must be a string");
+	return { _id, ...rest };
+}
+
+/**
+ * claimMany on top of an adapter's atomic claim: up to `max` claims, each excluding what this call
+ * already took, so the batch stays distinct even if the update leaves documents matching.
+ */
+export async function claimDistinct<T extends Doc>(
+	claim: (filter: Filter, sort: Sort, update: Update) => Promise<T | null>,
+	filter: Filter,
+	sort: Sort,
+	update: Update,
+	max: number
+): Promise<T[]> {
+	assertSafeFilter(filter);
+	assertSafeUpdate(update);
+	assertFieldMap(sort, [1, -1], "sort");
+	assertBatchSize(max);
+	const out: T[] = [];
+	while (out.length < max) {
+		const next: Filter = out.length ? { $and: [filter, { _id: { $nin: out.map(d => d._id) } }] } : filter;
+		const doc = await claim(next, sort, update);
+		if (!doc) break;
+		out.push(doc);
+	}
+	return out;
 }

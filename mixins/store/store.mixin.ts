@@ -2,14 +2,14 @@
  * Gives a service its own collections. A service lists them under `collections` in its schema, with
  * indexes; after `started`, `this.collection<T>("jobs")` returns the collection `<service>.jobs`.
  *
- * All services of one broker share one adapter (one MongoDB connection pool, or one set of NeDB
- * files); it is opened by the first store service to start and closed when the last one stops.
+ * All services of one broker share one adapter (one MongoDB connection pool, or one SQLite file);
+ * it is opened by the first store service to start and closed when the last one stops.
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Errors, type Service, type ServiceBroker, type ServiceSchema } from "moleculer";
 import { configFor, type Config } from "../../config";
-import { EmbeddedAdapter } from "./embedded-adapter";
+import { EmbeddedAdapter } from "./sqlite-adapter";
 import { MongoAdapter } from "./mongo-adapter";
 import { assertFieldMap } from "./sanitize";
 import type { Collection, Doc, StoreAdapter } from "./types";
@@ -28,9 +28,9 @@ export interface StoreHealth {
 }
 
 /** MongoDB when MONGO_URL is set, else the embedded store under DATA_DIR (or in memory). */
-export function createStoreAdapter(config: Config): StoreAdapter {
+export function createStoreAdapter(config: Config, log?: (message: string) => void): StoreAdapter {
 	if (config.MONGO_URL) return new MongoAdapter({ url: config.MONGO_URL, dbName: config.MONGO_DB });
-	return new EmbeddedAdapter({ dataDir: path.resolve(config.DATA_DIR), inMemory: config.STORE_IN_MEMORY });
+	return new EmbeddedAdapter({ dataDir: path.resolve(config.DATA_DIR), inMemory: config.STORE_IN_MEMORY, log });
 }
 
 interface Lease {
@@ -44,7 +44,8 @@ const leases = new WeakMap<ServiceBroker, Lease>();
 async function acquire(broker: ServiceBroker): Promise<StoreAdapter> {
 	let lease = leases.get(broker);
 	if (!lease) {
-		const adapter = createStoreAdapter(configFor(broker));
+		const logger = broker.getLogger("store");
+		const adapter = createStoreAdapter(configFor(broker), message => logger.info(message));
 		lease = { adapter, users: 0, ready: adapter.connect() };
 		leases.set(broker, lease);
 	}

@@ -1,5 +1,5 @@
 /**
- * The store contract that both adapters (embedded NeDB and MongoDB) honour. Services see only this.
+ * The store contract that both adapters (embedded SQLite and MongoDB) honour. Services see only this.
  * Filters and updates use the MongoDB query language, restricted to the operators listed here, so
  * that both adapters behave the same way.
  */

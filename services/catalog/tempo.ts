@@ -32,18 +32,3 @@ export function tempoFilter(q: TempoQuery): Filter {
 	if (q.minEnergy !== undefined) filter.energy = { $gte: q.minEnergy };
 	return filter;
 }
-
-/** Counts of tempos per bin of `size` BPM, only bins between the lowest and highest tempo. */
-export function tempoBins(tempos: number[], size: number): Array<{ from: number; to: number; count: number }> {
-	if (tempos.length === 0) return [];
-	const counts = new Map<number, number>();
-	for (const t of tempos) {
-		const bin = Math.floor(t / size) * size;
-		counts.set(bin, (counts.get(bin) ?? 0) + 1);
-	}
-	const lo = Math.min(...counts.keys());
-	const hi = Math.max(...counts.keys());
-	const bins: Array<{ from: number; to: number; count: number }> = [];
-	for (let from = lo; from <= hi; from += size) bins.push({ from, to: from + size, count: counts.get(from) ?? 0 });
-	return bins;
-}

@@ -1,4 +1,4 @@
-import { EmbeddedAdapter } from "../../../mixins/store/embedded-adapter";
+import { EmbeddedAdapter } from "../../../mixins/store/sqlite-adapter";
 import type { Collection } from "../../../mixins/store/types";
 import { ingestUser, type IngestDeps } from "../../../services/insights/ingest";
 import type { CursorDoc, ListeningEvent, SnapshotDoc } from "../../../services/insights/model";

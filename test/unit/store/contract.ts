@@ -251,6 +251,54 @@ export function storeContract(name: string, makeAdapter: () => Promise<StoreAdap
 			expect(await names({ tags: { $nin: ["a"] } })).toEqual(["missing", "set"]);
 		});
 
+		it("matches indexed fields as MongoDB does: one type per range, null, booleans, dates, arrays (also arriving by update)", async () => {
+			interface Mixed extends Doc {
+				name: string;
+				v?: unknown;
+				tags?: string[];
+			}
+			const when = new Date("2024-02-03T04:05:06.007Z");
+			const coll = await open<Mixed>({ indexes: [{ fields: { v: 1 } }, { fields: { tags: 1 } }] });
+			await coll.insertMany([
+				{ name: "five", v: 5 },
+				{ name: "string", v: "5" },
+				{ name: "true", v: true },
+				{ name: "null", v: null },
+				{ name: "missing" },
+				{ name: "array", v: [5, 7] },
+				{ name: "date", v: when },
+				{ name: "object", v: { x: 1 } }
+			]);
+			const names = async (filter: Filter) => (await coll.find(filter, { sort: { name: 1 } })).map(d => d.name);
+			expect(await names({ v: 5 })).toEqual(["array", "five"]);
+			expect(await names({ v: "5" })).toEqual(["string"]);
+			expect(await names({ v: { $gt: 4 } })).toEqual(["array", "five"]);
+			expect(await names({ v: { $lt: 6 } })).toEqual(["array", "five"]);
+			expect(await names({ v: { $gte: 6, $lte: 100 } })).toEqual(["array"]);
+			expect(await names({ v: { $gte: "" } })).toEqual(["string"]);
+			expect(await names({ v: { $lte: "zzz" } })).toEqual(["string"]);
+			expect(await names({ v: { $gte: new Date(0) } })).toEqual(["date"]);
+			expect(await names({ v: { $lt: new Date(0) } })).toEqual([]);
+			expect(await names({ v: when })).toEqual(["date"]);
+			expect(await names({ v: true })).toEqual(["true"]);
+			expect(await names({ v: null })).toEqual(["missing", "null"]);
+			expect(await names({ v: { $ne: 5 } })).toEqual(["date", "missing", "null", "object", "string", "true"]);
+			expect(await names({ v: { $in: [7, "5"] } })).toEqual(["array", "string"]);
+			expect(await names({ v: { $exists: true } })).toEqual(["array", "date", "five", "null", "object", "string", "true"]);
+			expect((await coll.find({ v: { $gte: 0, $lte: 10 } }, { sort: { v: -1 } })).map(d => d.name)).toContain("five");
+
+			// An indexed field that held no array so far gets one through an update, then through $push.
+			await coll.update({ name: "string" }, { $set: { v: [1, "x"] } });
+			expect(await names({ v: "x" })).toEqual(["string"]);
+			expect(await names({ v: { $lt: 2 } })).toEqual(["string"]);
+			await coll.update({ name: "five" }, { $push: { tags: "late" } });
+			expect(await names({ tags: "late" })).toEqual(["five"]);
+			await coll.update({ name: "five" }, { $pull: { tags: "late" } });
+			expect(await names({ tags: "late" })).toEqual([]);
+			await coll.delete({ name: "string" });
+			expect(await names({ v: "x" })).toEqual([]);
+		});
+
 		it("findOneAndUpdate returns the document after the change, in sort order, or null", async () => {
 			const tracks = await open<Track>();
 			await tracks.insertMany([{ name: "a", plays: 1 }, { name: "b", plays: 5 }, { name: "c", plays: 3 }]);

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { ServiceBroker, type Context, type ServiceSchema, type ServiceSettingSchema } from "moleculer";
 import { attachConfig, testConfig } from "../../../config";
 import { StoreMixin, type StoreHealth, type StoreMethods, type StoreService } from "../../../mixins/store/store.mixin";
@@ -131,7 +132,7 @@ describe("store mixin declarations", () => {
 });
 
 describe("store mixin on disk", () => {
-	it("writes each collection to DATA_DIR as <service>.<collection>.db", async () => {
+	it("writes each collection to DATA_DIR's store.sqlite as the table <service>.<collection>", async () => {
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cratedigger-mixin-"));
 		try {
 			for (const round of [1, 2]) {
@@ -144,8 +145,10 @@ describe("store mixin on disk", () => {
 				await broker.stop();
 				expect(list.map(a => a.title)).toEqual(["Survives"]);
 			}
-			expect(fs.existsSync(path.join(dataDir, "library.albums.db"))).toBe(true);
-			expect(fs.existsSync(path.join(dataDir, "library.plays.db"))).toBe(true);
+			const db = new DatabaseSync(path.join(dataDir, "store.sqlite"), { readOnly: true });
+			const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(t => t.name);
+			db.close();
+			expect(tables).toEqual(expect.arrayContaining(["library.albums", "library.plays"]));
 		} finally {
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
