@@ -2,8 +2,7 @@
  * Seed 004 (Tracklist Service): its curl calls and Python client examples replayed through the
  * gateway against the tracklist-site simulator, checking the fields they read (results[].dj_name,
  * tracklist.tracks[].timestamp.formatted_time, artist, title, cue_content). Its paths are the
- * scraper's own; the seed's names are added beside the native ones. Differences that depend on the
- * scraper's own work (search_type, correlation_id, a CUE sheet without audio_file_name) are listed
+ * scraper's own; the seed's names are added beside the native ones. Differences that remain are listed
  * in docs/compat.md.
  */
 import type { ServiceSchema } from "moleculer";
@@ -66,6 +65,15 @@ describe("seed 004 (Tracklist Service) through the gateway", () => {
 		const byEvent = await gw.request<{ results: unknown[] }>("GET", `/api/v1/search/event/${site.sets[0].event.slug}`);
 		expect(byEvent.status).toBe(200);
 		expect(byEvent.body.results.length).toBeGreaterThan(0);
+		// search_type is honoured: the same words searched as an event find that event's sets.
+		const event = site.sets[0].event;
+		const asEvent = await gw.request<{ results: Array<{ title: string }> }>(
+			"GET",
+			`/api/v1/search/?query=${encodeURIComponent(event.name)}&search_type=event&limit=10`
+		);
+		expect(asEvent.status).toBe(200);
+		expect(asEvent.body.results.length).toBeGreaterThan(0);
+		expect(asEvent.body.results.every(r => r.title.includes(event.name))).toBe(true);
 	});
 
 	it("Retrieve a Tracklist: POST /api/v1/tracklist {url, include_transitions} answers tracklist.tracks with timestamp, artist, title", async () => {
@@ -86,27 +94,29 @@ describe("seed 004 (Tracklist Service) through the gateway", () => {
 		expect(res.body.tracklist.transitions).toBeDefined();
 	});
 
-	it("Generate CUE File: POST /api/v1/cue/generate {tracklist_url, format, include_pregap} answers cue_content; GET /api/v1/cue/{id}", async () => {
-		// A set whose every track has a start time (a CUE sheet needs them), scraped first as the seed's flow does.
-		const set = site.sets.find(s => s.tracks.every(t => t.cueSec !== undefined)) ?? site.sets[0];
-		expect((await gw.request("POST", "/api/v1/tracklist", { body: { url: site.url + site.pathOf(set) } })).status).toBe(200);
+	it("Generate CUE File: POST /api/v1/cue/generate with the seed's own body (a URL not scraped yet, no audio_file_name) answers cue_content; GET /api/v1/cue/{id}", async () => {
+		const set = site.sets[3];
 		const res = await gw.request<{ id: string; cue_content: string; file_size: number }>("POST", "/api/v1/cue/generate", {
-			// audio_file_name: required until the scraper's own change makes it optional (docs/compat.md).
-			body: { tracklist_url: site.url + site.pathOf(set), format: "standard", include_pregap: true, audio_file_name: "set.mp3" }
+			body: { tracklist_url: site.url + site.pathOf(set), format: "standard", include_pregap: true }
 		});
 		expect(res.status).toBe(201);
 		expect(res.body.cue_content).toContain("TRACK 01 AUDIO");
+		expect(res.body.cue_content).toMatch(/^FILE "[^"]+" (MP3|WAVE)$/m);
 		expect(res.body.file_size).toBe(Buffer.byteLength(res.body.cue_content));
 		const got = await gw.request<{ cue_content: string }>("GET", `/api/v1/cue/${res.body.id}`);
 		expect(got.status).toBe(200);
 		expect(got.body.cue_content).toBe(res.body.cue_content);
 	});
 
-	it("GET /api/v1/tracklist/status/{id} of an async scrape; DELETE /api/v1/tracklist/cache", async () => {
+	it("POST /api/v1/tracklist with the client's correlation_id, then GET /api/v1/tracklist/status/{correlation_id}; DELETE /api/v1/tracklist/cache", async () => {
 		const set = site.sets[2];
-		const started = await gw.request<{ id: string }>("POST", "/api/v1/tracklist", { body: { url: site.url + site.pathOf(set), async: true } });
+		const correlationId = "3f0c9a52-6f1e-4c55-9a57-0d2b1f6e8c11";
+		const started = await gw.request<{ correlation_id: string }>("POST", "/api/v1/tracklist", {
+			body: { url: site.url + site.pathOf(set), force_refresh: false, include_transitions: true, correlation_id: correlationId, async: true }
+		});
 		expect(started.status).toBe(202);
-		await eventually("the async scrape", async () => (await gw.request<{ status: string }>("GET", `/api/v1/tracklist/status/${started.body.id}`)).body.status === "done");
+		expect(started.body.correlation_id).toBe(correlationId);
+		await eventually("the async scrape", async () => (await gw.request<{ status: string }>("GET", `/api/v1/tracklist/status/${correlationId}`)).body.status === "done");
 		expect((await gw.request("DELETE", "/api/v1/tracklist/cache", { user: admin })).status).toBe(200);
 	});
 
