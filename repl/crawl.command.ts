@@ -18,10 +18,27 @@ export function formatStatus(s: CrawlStatus): string {
 	}`;
 }
 
-/** The optional job type of pause, resume and retry-dead; more than one word is a mistake. */
-function typeParam(sub: string, rest: string[]): { type?: string } {
+/** The job types the cluster's workers declare (`settings.worker.jobTypes`), as the registry knows them. */
+export function clusterJobTypes(broker: ServiceBroker): string[] {
+	const types = new Set<string>();
+	for (const svc of broker.registry.getServiceList({ onlyAvailable: true }) as Array<{ settings?: { worker?: { jobTypes?: unknown } } }>) {
+		const declared = svc.settings?.worker?.jobTypes;
+		if (Array.isArray(declared)) for (const t of declared) if (typeof t === "string") types.add(t);
+	}
+	return [...types].sort();
+}
+
+/**
+ * The optional job type of pause, resume and retry-dead; more than one word is a mistake, and so
+ * is a type no worker of the cluster takes (a typo would pause nothing and say it had).
+ */
+function typeParam(broker: ServiceBroker, sub: string, rest: string[]): { type?: string } {
 	if (rest.length > 1) throw new UsageError(`${sub} takes at most one job type (got ${rest.join(" ")})`);
-	return rest[0] ? { type: jobType(rest[0]) } : {};
+	if (!rest[0]) return {};
+	const type = jobType(rest[0]);
+	const known = clusterJobTypes(broker);
+	if (known.length > 0 && !known.includes(type)) throw new UsageError(`no worker of this cluster takes "${type}" jobs; the job types are ${known.join(", ")}`);
+	return { type };
 }
 
 /** The `crawl` REPL command's logic, apart from the REPL so tests can call it. */
@@ -43,7 +60,7 @@ async function crawlSubcommand(broker: ServiceBroker, words: string[]): Promise<
 			return formatStatus(await broker.call<CrawlStatus, object>("scheduler.status", {}));
 		case "pause":
 		case "resume": {
-			const res = await broker.call<{ paused: string[] }, object>(`scheduler.${sub}`, typeParam(sub, rest));
+			const res = await broker.call<{ paused: string[] }, object>(`scheduler.${sub}`, typeParam(broker, sub, rest));
 			return `paused job types: ${pausedText(res.paused)}`;
 		}
 		case "seed": {
@@ -52,7 +69,7 @@ async function crawlSubcommand(broker: ServiceBroker, words: string[]): Promise<
 			return `seeded: ${res.created} new, ${res.existing} already known`;
 		}
 		case "retry-dead": {
-			const res = await broker.call<{ retried: number }, object>("scheduler.retryDead", typeParam(sub, rest));
+			const res = await broker.call<{ retried: number }, object>("scheduler.retryDead", typeParam(broker, sub, rest));
 			return `moved ${res.retried} dead-letter job(s) back to the queue`;
 		}
 		default:

@@ -1,6 +1,7 @@
 import type { ServiceBroker } from "moleculer";
 import { setLimitOverride } from "../mixins/rate-limit/admin";
-import { formatSettings, formatWindow, parseLimitSpec } from "../mixins/rate-limit/settings";
+import { formatSettings, formatWindow, limiterSettingsFromConfig, parseLimitSpec } from "../mixins/rate-limit/settings";
+import { configFor } from "../config";
 import type { LimiterSettings } from "../mixins/rate-limit/types";
 import { collectLimiterStatus } from "../services/ops/cluster";
 import { renderTable } from "./table";
@@ -28,8 +29,18 @@ export async function limitsReport(broker: ServiceBroker, now = Date.now()): Pro
 	);
 }
 
+/** A limiter some node runs, a configured upstream, or a scraped host's: an override for anything else would only sit in Redis. */
+async function knownLimiter(broker: ServiceBroker, name: string): Promise<void> {
+	const configured = Object.keys(limiterSettingsFromConfig(configFor(broker) as unknown as Record<string, unknown>).named);
+	if (configured.includes(name) || /^host:[a-z0-9.-]+(:\d{1,5})?$/.test(name)) return;
+	const running = new Set((await collectLimiterStatus(broker)).map(l => l.name));
+	if (running.has(name)) return;
+	throw new Error(`no limiter is named "${name}": one of ${[...new Set([...configured, ...running])].sort().join(", ")}, or host:<hostname>`);
+}
+
 /** `limits set <name> <spec>`: the new limit for the whole cluster. */
 export async function setLimit(broker: ServiceBroker, name: string, spec: string, concurrency?: number): Promise<string> {
+	await knownLimiter(broker, name);
 	const settings: LimiterSettings = parseLimitSpec(spec);
 	if (concurrency !== undefined) {
 		if (!Number.isInteger(concurrency) || concurrency < 0) throw new Error(`--concurrency must be a whole number, 0 for no cap (got ${concurrency})`);
@@ -40,6 +51,7 @@ export async function setLimit(broker: ServiceBroker, name: string, spec: string
 }
 
 export async function resetLimit(broker: ServiceBroker, name: string): Promise<string> {
+	await knownLimiter(broker, name);
 	const { persisted } = await setLimitOverride(broker, name, null);
 	return `${name}: back to its configured limit${persisted ? " (override removed from Redis)" : ""}`;
 }

@@ -129,6 +129,8 @@ describeWithBinaries(["nats-server"], "the operator's REPL commands across a clu
 		await repl("limits", /spotify/);
 		await repl("crawl retry-dead", /moved 0 dead-letter job\(s\) back to the queue/);
 		await repl("crawl pause Album", /"Album" is not a job type/);
+		await repl("crawl pause artist.discoverr", /no worker of this cluster takes "artist\.discoverr" jobs; the job types are .*artist\.discover/);
+		await repl("limits set nope 10/1s", /no limiter is named "nope"/);
 		await repl("crawl resume album.tracks extra", /resume takes at most one job type/);
 
 		(data.child.stdin as NodeJS.WritableStream).write("quit\n");

@@ -54,10 +54,15 @@ describe("the limits REPL command", () => {
 		try {
 			await limitsCommand.action(a.broker, { action: "set", name: "deezer", spec: "lots", options: {} } as unknown as string[], {});
 			await limitsCommand.action(a.broker, { action: "frobnicate", options: {} } as unknown as string[], {});
+			await limitsCommand.action(a.broker, { action: "set", name: "nope", spec: "10/1s", options: {} } as unknown as string[], {});
+			await limitsCommand.action(a.broker, { action: "reset", name: "nope", options: {} } as unknown as string[], {});
 		} finally {
 			log.mockRestore();
 		}
 		expect(lines[0]).toMatch(/^limits: "lots" is not a limit/);
 		expect(lines[1]).toMatch(/^Usage: limits/);
+		// A name no node runs and no configuration knows is refused, not stored for nothing.
+		expect(lines[2]).toMatch(/^limits: no limiter is named "nope": one of deezer, llm, spotify/);
+		expect(lines[3]).toMatch(/^limits: no limiter is named "nope"/);
 	});
 });
