@@ -36,7 +36,7 @@ export function brokerOptions(config: Config): BrokerOptions {
 		metrics: {
 			enabled: config.METRICS_ENABLED,
 			reporter: config.METRICS_ENABLED
-				? [aliasingPrometheus(config.METRICS_PORT)]
+				? [aliasingPrometheus(config.METRICS_PORT, config.HOST)]
 				: []
 		},
 		// Counters registered by the services exist at 0 from start-up, not from their first event.

@@ -43,7 +43,7 @@ export const brokerVars = {
 /** The HTTP gateway. */
 export const gatewayVars = {
 	PORT: port(3000, "HTTP port of the api gateway."),
-	HOST: str("0.0.0.0", "Address the api gateway binds to."),
+	HOST: str("0.0.0.0", "Address the api gateway and the node's metrics endpoint bind to."),
 	CORS_ORIGINS: list([], "Origins allowed to call /api/v1 from a browser, comma-separated, or * for any. Empty: no CORS headers.", {
 		re: /^(\*|https?:\/\/[^\s,/]+)$/,
 		expected: "origins such as https://app.example.org, or *"

@@ -32,7 +32,11 @@ export class AliasingPrometheusReporter extends Base {
 	}
 }
 
-/** The reporter for the broker options: Moleculer takes an instance, though its typings name only the built-in types. */
-export function aliasingPrometheus(port: number): { type: "Prometheus" } {
-	return new AliasingPrometheusReporter({ port, path: "/metrics" }) as unknown as { type: "Prometheus" };
+/**
+ * The reporter for the broker options: Moleculer takes an instance, though its typings name only
+ * the built-in types. It binds to `host` like the gateway (Moleculer's default is every address),
+ * except on port 0, where Moleculer cannot combine a host with picking a free port.
+ */
+export function aliasingPrometheus(port: number, host?: string): { type: "Prometheus" } {
+	return new AliasingPrometheusReporter({ port, path: "/metrics", ...(host && port !== 0 ? { host } : {}) }) as unknown as { type: "Prometheus" };
 }
