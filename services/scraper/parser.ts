@@ -8,7 +8,7 @@ import { detectBlock } from "./blocks";
 import { BlockedError, NotATracklistError, ParseMismatchError } from "./errors";
 import type { MashupPart, PageLink, ParsedTracklist, SourceLink, TrackEntry } from "./model";
 import { readPage, type PageFields, type RowFields, type Tokenizer } from "./page-reader";
-import { tokenize } from "./tokenizer";
+import { attributeIndex, tokenize } from "./tokenizer";
 import { absoluteUrl, clean, cueTextMs, featuredArtists, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
 
 export { MAX_ROWS } from "./page-reader";
@@ -56,6 +56,8 @@ export function scriptCues(scripts: string[]): Map<string, number> {
 	return new Map([...scriptCueEntries(scripts)].map(([id, e]) => [id, e.ms]));
 }
 
+const LABEL_ATTRIBUTES = attributeIndex(["class"]);
+
 /**
  * A label field: plain text, or (on most rows since 2024) escaped HTML holding one
  * `span.trackLabel` per label. Each label's text, joined by " / ", without the page's brackets.
@@ -68,7 +70,9 @@ export function labelText(raw: string | undefined): string {
 	let depth = 0;
 	let labelDepth = -1;
 	let current = "";
-	tokenize(value, {
+	tokenize(
+		value,
+		{
 		onopentag(_name, a) {
 			depth++;
 			if (labelDepth < 0 && /\btrackLabel\b/.test(a.class ?? "")) {
@@ -87,7 +91,9 @@ export function labelText(raw: string | undefined): string {
 			}
 			depth--;
 		}
-	});
+		},
+		LABEL_ATTRIBUTES
+	);
 	return (labels.length ? labels.join(" / ") : clean(all)).replace(/^\[(.*)\]$/, "$1").trim();
 }
 

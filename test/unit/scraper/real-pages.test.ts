@@ -82,6 +82,8 @@ if (!present.length) console.log(`real-page corpus not run: REAL_PAGES_DIR ${dir
 			return;
 		}
 		const parsed = parseTracklistPage(html, URL);
+		// The fast tokenizer reads the real page exactly as htmlparser2 does.
+		expect(parsed).toEqual(parseTracklistPage(html, URL, { tokenizer: "htmlparser2" }));
 		expect(parsed.tracks).toHaveLength(e.trackCount ?? -1);
 		expect(parsed.djs.map(d => d.name)).toEqual(e.djs);
 		expect(parsed.date).toBe(e.date);
