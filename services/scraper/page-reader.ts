@@ -21,7 +21,7 @@ export type Tokenizer = "fast" | "htmlparser2";
 
 export const MAX_ROWS = 2000;
 /** Every attribute the reader looks at; the fast tokenizer stores no other. */
-const READ_ATTRIBUTES = attributeIndex(["class", "id", "itemscope", "itemtype", "itemprop", "content", "href", "title", "value", "data-trno", "data-mashpos", "data-mashup"]);
+export const READ_ATTRIBUTES = attributeIndex(["class", "id", "itemscope", "itemtype", "itemprop", "content", "href", "title", "value", "data-trno", "data-mashpos", "data-mashup"]);
 const MAX_CAPTURE = 2000;
 const MAX_SCRIPT = 2_000_000;
 

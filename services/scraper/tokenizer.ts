@@ -39,8 +39,37 @@ const CLOSES_P = new Set(["div", "ul", "ol", "table", "form", "h1", "h2", "h3", 
 const NO_ATTRIBUTES = new Set(["img", "link", "br", "hr", "svg", "path", "style", "script", "noscript", "iframe", "source", "picture"]);
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-const TAG = /<([a-zA-Z][^\s/>]*)(?:[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
-const CLOSE = /<\/([a-zA-Z][^\s/>]*)[^>]*>/y;
+/** An open tag from its `<` to its `>`, quoted values (which may hold `>`) included. */
+const TAG = /<[a-zA-Z][^\s/>]*(?:[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
+
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** Where the tag name starting at `from` ends (its characters: anything but space, `/` and `>`), or -1 when it does not start with a letter. */
+function nameEnd(html: string, from: number): number {
+	if (!isLetter(html.charCodeAt(from))) return -1;
+	let i = from + 1;
+	const n = html.length;
+	while (i < n) {
+		const c = html.charCodeAt(i);
+		if (c === 62 /* > */ || c === 47 /* / */ || isSpace(c)) break;
+		i++;
+	}
+	return i;
+}
+
+/** The names these pages are made of, as constants: set and property lookups with them are fast, and no slice is made. */
+const COMMON_TAGS = attributeIndex(["a", "b", "i", "p", "br", "h1", "h2", "li", "ul", "td", "tr", "div", "img", "nav", "svg", "span", "meta", "link", "form", "path", "input", "title", "table", "label", "style", "button", "script", "select", "option", "iframe", "noscript", "section", "details", "summary", "textarea"]);
+
+/** The tag name at [from, to), lower-cased only when it needs to be (the pages write them in lower case). */
+function tagName(html: string, from: number, to: number): string {
+	const common = keptName(html, from, to, false, COMMON_TAGS);
+	if (common !== undefined) return common;
+	for (let i = from; i < to; i++) {
+		const c = html.charCodeAt(i);
+		if (c >= 65 && c <= 90) return html.slice(from, to).toLowerCase();
+	}
+	return html.slice(from, to);
+}
 
 const decodeText = (t: string) => (t.includes("&") ? decodeHTML(t) : t);
 const decodeAttr = (t: string) => (t.includes("&") ? decodeHTMLAttribute(t) : t);
@@ -147,14 +176,14 @@ export function tokenize(html: string, h: TokenHandler, keep?: AttributeIndex): 
 			continue;
 		}
 		if (next === 47 /* / */) {
-			CLOSE.lastIndex = lt;
-			const m = CLOSE.exec(html);
-			if (!m) {
+			const end = nameEnd(html, lt + 2);
+			const gt = end === -1 ? -1 : html.indexOf(">", end);
+			if (gt === -1) {
 				h.ontext("<");
 				pos = lt + 1;
 				continue;
 			}
-			const name = m[1].toLowerCase();
+			const name = tagName(html, lt + 2, end);
 			const at = stack.lastIndexOf(name);
 			if (at !== -1) close(at);
 			else if (name === "p" || name === "br") {
@@ -162,19 +191,18 @@ export function tokenize(html: string, h: TokenHandler, keep?: AttributeIndex): 
 				h.onopentag(name, {});
 				h.onclosetag(name);
 			}
-			pos = CLOSE.lastIndex;
+			pos = gt + 1;
 			continue;
 		}
 		TAG.lastIndex = lt;
-		const m = TAG.exec(html);
-		if (!m) {
+		if (!TAG.test(html)) {
 			h.ontext("<");
 			pos = lt + 1;
 			continue;
 		}
-		const name = m[1].toLowerCase();
-		// Read in place: the attributes of a slice of the page would be read through the slice, more slowly.
-		open(name, NO_ATTRIBUTES.has(name) ? EMPTY : attributes(html, lt + 1 + m[1].length, TAG.lastIndex - 1, keep));
+		const end = nameEnd(html, lt + 1);
+		const name = tagName(html, lt + 1, end);
+		open(name, NO_ATTRIBUTES.has(name) ? EMPTY : attributes(html, end, TAG.lastIndex - 1, keep));
 		pos = TAG.lastIndex;
 		if (RAW.has(name)) {
 			// Raw text up to the matching close tag, whatever it holds.
