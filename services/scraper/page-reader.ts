@@ -14,12 +14,14 @@
  * - recordings are "Player N [h:mm:ss]" tabs (`li#mediaLinkBtn<id>`), named by the cue entries' `idPlayer`.
  */
 import { Parser } from "htmlparser2";
-import { tokenize, type TokenHandler } from "./tokenizer";
+import { attributeIndex, tokenize, type TokenHandler } from "./tokenizer";
 
 /** Which tokenizer feeds the reader: the fast one, or htmlparser2 (kept to check the fast one against, and for the benchmark). */
 export type Tokenizer = "fast" | "htmlparser2";
 
 export const MAX_ROWS = 2000;
+/** Every attribute the reader looks at; the fast tokenizer stores no other. */
+export const READ_ATTRIBUTES = attributeIndex(["class", "id", "itemscope", "itemtype", "itemprop", "content", "href", "title", "value", "data-trno", "data-mashpos", "data-mashup"]);
 const MAX_CAPTURE = 2000;
 const MAX_SCRIPT = 2_000_000;
 
@@ -352,7 +354,7 @@ export function readPage(html: string, tokenizer: Tokenizer = "fast"): PageField
 				if (name === "div" && !row && lastDivText.trim() === "IDed") idedNext = true;
 			}
 		};
-	if (tokenizer === "fast") tokenize(html, handler);
+	if (tokenizer === "fast") tokenize(html, handler, READ_ATTRIBUTES);
 	else new Parser(handler, { decodeEntities: true }).end(html);
 	if (row) page.rows.push(row);
 	if (page.h1Text === undefined && firstH1) {

@@ -8,7 +8,7 @@ import { detectBlock } from "./blocks";
 import { BlockedError, NotATracklistError, ParseMismatchError } from "./errors";
 import type { MashupPart, PageLink, ParsedTracklist, SourceLink, TrackEntry } from "./model";
 import { readPage, type PageFields, type RowFields, type Tokenizer } from "./page-reader";
-import { tokenize } from "./tokenizer";
+import { attributeIndex, tokenize } from "./tokenizer";
 import { absoluteUrl, clean, cueTextMs, featuredArtists, isoDurationMs, isUnknown, secondsMs, slugOf, splitArtists, splitTrackText } from "./text";
 
 export { MAX_ROWS } from "./page-reader";
@@ -20,25 +20,28 @@ export interface CueEntry {
 	ms: number;
 	/** The media id of the recording ("Player N") the cue is in, when the page says. */
 	player?: string;
+	/** The entry names the row after another one (`ids[1]`…): a "w/" row filed under its parent's cue. */
+	shared?: boolean;
 }
 
 /**
  * The authoritative cues: entries of `cueValuesEntry = {}; cueValuesEntry.seconds = N;
  * cueValuesEntry.idPlayer = '…'; cueValuesEntry.ids[k] = 'tlpX_content';`, one entry naming one
- * or more rows. The first entry naming a row wins.
+ * or more rows. The first entry naming a row wins; a row named after the first id of an entry is
+ * marked shared (the real pages file "w/" rows under their parent's entry, whatever their own cue).
  */
 export function scriptCueEntries(scripts: string[]): Map<string, CueEntry> {
 	const cues = new Map<string, CueEntry>();
 	const token =
-		/cueValuesEntry\s*=\s*\{\s*\}|cueValuesEntry\.seconds\s*=\s*(\d+(?:\.\d+)?)|cueValuesEntry\.idPlayer\s*=\s*['"]([^'"]{0,50})['"]|cueValuesEntry\.ids\[\s*\d+\s*\]\s*=\s*['"]([^'"]{1,200})['"]/g;
+		/cueValuesEntry\s*=\s*\{\s*\}|cueValuesEntry\.seconds\s*=\s*(\d+(?:\.\d+)?)|cueValuesEntry\.idPlayer\s*=\s*['"]([^'"]{0,50})['"]|cueValuesEntry\.ids\[\s*(\d+)\s*\]\s*=\s*['"]([^'"]{1,200})['"]/g;
 	for (const script of scripts) {
 		let ms: number | undefined;
 		let player: string | undefined;
 		for (const m of script.matchAll(token)) {
 			if (m[1] !== undefined) ms = secondsMs(m[1]);
 			else if (m[2] !== undefined) player = m[2] || undefined;
-			else if (m[3] !== undefined) {
-				if (ms !== undefined && !cues.has(m[3])) cues.set(m[3], player ? { ms, player } : { ms });
+			else if (m[4] !== undefined) {
+				if (ms !== undefined && !cues.has(m[4])) cues.set(m[4], { ms, ...(player ? { player } : {}), ...(m[3] !== "0" ? { shared: true } : {}) });
 			} else {
 				ms = undefined;
 				player = undefined;
@@ -53,6 +56,8 @@ export function scriptCues(scripts: string[]): Map<string, number> {
 	return new Map([...scriptCueEntries(scripts)].map(([id, e]) => [id, e.ms]));
 }
 
+const LABEL_ATTRIBUTES = attributeIndex(["class"]);
+
 /**
  * A label field: plain text, or (on most rows since 2024) escaped HTML holding one
  * `span.trackLabel` per label. Each label's text, joined by " / ", without the page's brackets.
@@ -65,7 +70,9 @@ export function labelText(raw: string | undefined): string {
 	let depth = 0;
 	let labelDepth = -1;
 	let current = "";
-	tokenize(value, {
+	tokenize(
+		value,
+		{
 		onopentag(_name, a) {
 			depth++;
 			if (labelDepth < 0 && /\btrackLabel\b/.test(a.class ?? "")) {
@@ -84,7 +91,9 @@ export function labelText(raw: string | undefined): string {
 			}
 			depth--;
 		}
-	});
+		},
+		LABEL_ATTRIBUTES
+	);
 	return (labels.length ? labels.join(" / ") : clean(all)).replace(/^\[(.*)\]$/, "$1").trim();
 }
 
@@ -165,7 +174,9 @@ function toTrack(f: RowFields, position: number, ctx: RowContext): TrackEntry | 
 	const number = playedWith ? (prev?.number ?? 1) : Number.isInteger(shown) && shown > 0 ? shown : Number.isInteger(fromAttr) && fromAttr > 0 ? fromAttr : (prev?.number ?? 0) + 1;
 	const entry = (f.contentId !== undefined ? ctx.cues.get(f.contentId) : undefined) ?? (f.elementId !== undefined ? ctx.cues.get(f.elementId) : undefined);
 	const inputMs = secondsMs(f.cueInput);
-	let cueMs: number | null = entry?.ms ?? (inputMs && inputMs > 0 ? inputMs : undefined) ?? cueTextMs(f.cueDisplay) ?? null;
+	const ownInput = inputMs && inputMs > 0 ? inputMs : undefined;
+	// The row's own script entry is authoritative; a shared one is its parent's, so what the row itself shows comes first.
+	let cueMs: number | null = (entry?.shared ? (ownInput ?? cueTextMs(f.cueDisplay) ?? entry.ms) : (entry?.ms ?? ownInput ?? cueTextMs(f.cueDisplay))) ?? null;
 	if (cueMs === null && playedWith) cueMs = prev?.cueMs ?? null;
 	const { artists, featured } = credits(f, parts.artist);
 	const label = short(labelText(f.publisher)) || short(labelText(f.trackLabel));
@@ -340,7 +351,8 @@ export function parseTracklistPage(html: string, url: string, opts: { tokenizer?
 		if (postedBy) result.postedBy = postedBy;
 		if (postedAt) result.postedAt = postedAt;
 	}
-	const ided = /^(\d+)\s*\/\s*(\d+)$/.exec(clean(page.idedText));
-	if (ided) result.ided = { identified: Number(ided[1]), total: Number(ided[2]) };
+	// "IDed 16 / 22", or "IDed all / 15" when every track is identified.
+	const ided = /^(\d+|all)\s*\/\s*(\d+)$/i.exec(clean(page.idedText));
+	if (ided) result.ided = { identified: /^all$/i.test(ided[1]) ? Number(ided[2]) : Number(ided[1]), total: Number(ided[2]) };
 	return result;
 }

@@ -39,54 +39,114 @@ const CLOSES_P = new Set(["div", "ul", "ol", "table", "form", "h1", "h2", "h3", 
 const NO_ATTRIBUTES = new Set(["img", "link", "br", "hr", "svg", "path", "style", "script", "noscript", "iframe", "source", "picture"]);
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-const TAG = /<([a-zA-Z][^\s/>]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
-const CLOSE = /<\/([a-zA-Z][^\s/>]*)[^>]*>/y;
+/** An open tag from its `<` to its `>`, quoted values (which may hold `>`) included. */
+const TAG = /<[a-zA-Z][^\s/>]*(?:[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
+
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** Where the tag name starting at `from` ends (its characters: anything but space, `/` and `>`), or -1 when it does not start with a letter. */
+function nameEnd(html: string, from: number): number {
+	if (!isLetter(html.charCodeAt(from))) return -1;
+	let i = from + 1;
+	const n = html.length;
+	while (i < n) {
+		const c = html.charCodeAt(i);
+		if (c === 62 /* > */ || c === 47 /* / */ || isSpace(c)) break;
+		i++;
+	}
+	return i;
+}
+
+/** The names these pages are made of, as constants: set and property lookups with them are fast, and no slice is made. */
+const COMMON_TAGS = attributeIndex(["a", "b", "i", "p", "br", "h1", "h2", "li", "ul", "td", "tr", "div", "img", "nav", "svg", "span", "meta", "link", "form", "path", "input", "title", "table", "label", "style", "button", "script", "select", "option", "iframe", "noscript", "section", "details", "summary", "textarea"]);
+
+/** The tag name at [from, to), lower-cased only when it needs to be (the pages write them in lower case). */
+function tagName(html: string, from: number, to: number): string {
+	const common = keptName(html, from, to, false, COMMON_TAGS);
+	if (common !== undefined) return common;
+	for (let i = from; i < to; i++) {
+		const c = html.charCodeAt(i);
+		if (c >= 65 && c <= 90) return html.slice(from, to).toLowerCase();
+	}
+	return html.slice(from, to);
+}
 
 const decodeText = (t: string) => (t.includes("&") ? decodeHTML(t) : t);
 const decodeAttr = (t: string) => (t.includes("&") ? decodeHTMLAttribute(t) : t);
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 12;
 
-/** The attributes of a tag: names up to `=`, space or the end; values quoted (found with indexOf) or up to a space. */
-function attributes(raw: string): Record<string, string> {
+/** Attribute names to keep, by length and first character, so a name is only sliced out of the page when it is one. */
+export type AttributeIndex = Map<number, string[]>;
+
+export function attributeIndex(names: Iterable<string>): AttributeIndex {
+	const index: AttributeIndex = new Map();
+	for (const name of names) {
+		const key = (name.length << 8) | name.charCodeAt(0);
+		index.set(key, [...(index.get(key) ?? []), name]);
+	}
+	return index;
+}
+
+/** The kept name the page spells at [start, end), or undefined. */
+function keptName(html: string, start: number, end: number, upper: boolean, keep: AttributeIndex): string | undefined {
+	if (upper) {
+		const lower = html.slice(start, end).toLowerCase();
+		return keep.get((lower.length << 8) | lower.charCodeAt(0))?.includes(lower) ? lower : undefined;
+	}
+	const candidates = keep.get(((end - start) << 8) | html.charCodeAt(start));
+	if (candidates) for (const c of candidates) if (html.startsWith(c, start)) return c;
+	return undefined;
+}
+
+/**
+ * The attributes of the tag whose attribute text is html[from, to): names up to `=`, space or the
+ * end; values quoted (found with indexOf) or up to a space. Read in place (through a slice of the page
+ * every character costs more). With `keep`, only those names are stored: the others are stepped over
+ * without slicing or decoding (a row's onclick handlers alone are a third of its bytes).
+ */
+function attributes(html: string, from: number, to: number, keep: AttributeIndex | undefined): Record<string, string> {
 	const out: Record<string, string> = {};
-	const n = raw.length;
-	let i = 0;
-	while (i < n) {
-		let c = raw.charCodeAt(i);
+	let i = from;
+	while (i < to) {
+		let c = html.charCodeAt(i);
 		if (isSpace(c) || c === 47 /* / */) {
 			i++;
 			continue;
 		}
 		const start = i;
-		while (i < n) {
-			c = raw.charCodeAt(i);
+		let upper = false;
+		while (i < to) {
+			c = html.charCodeAt(i);
 			if (isSpace(c) || c === 61 /* = */ || c === 47) break;
+			if (c >= 65 && c <= 90) upper = true;
 			i++;
 		}
-		const name = raw.slice(start, i).toLowerCase();
-		while (i < n && isSpace(raw.charCodeAt(i))) i++;
+		const name = keep === undefined ? (upper ? html.slice(start, i).toLowerCase() : html.slice(start, i)) : keptName(html, start, i, upper, keep);
+		while (i < to && isSpace(html.charCodeAt(i))) i++;
 		let value = "";
-		if (raw.charCodeAt(i) === 61) {
+		if (html.charCodeAt(i) === 61) {
 			i++;
-			while (i < n && isSpace(raw.charCodeAt(i))) i++;
-			const q = raw.charCodeAt(i);
+			while (i < to && isSpace(html.charCodeAt(i))) i++;
+			const q = html.charCodeAt(i);
 			if (q === 34 || q === 39) {
-				const end = raw.indexOf(q === 34 ? '"' : "'", i + 1);
-				value = raw.slice(i + 1, end === -1 ? n : end);
-				i = end === -1 ? n : end + 1;
+				let end = html.indexOf(q === 34 ? '"' : "'", i + 1);
+				if (end === -1 || end > to) end = to;
+				if (name) value = html.slice(i + 1, end);
+				i = end + 1;
 			} else {
 				const vs = i;
-				while (i < n && !isSpace(raw.charCodeAt(i))) i++;
-				value = raw.slice(vs, i);
+				while (i < to && !isSpace(html.charCodeAt(i))) i++;
+				if (name) value = html.slice(vs, i);
 			}
 		}
-		if (name && !(name in out)) out[name] = decodeAttr(value);
+		if (name && out[name] === undefined) out[name] = decodeAttr(value);
 	}
 	return out;
 }
 
-export function tokenize(html: string, h: TokenHandler): void {
+/** `keep`: the attribute names the handler reads (all when absent); htmlparser2 gives every one. */
+export function tokenize(html: string, h: TokenHandler, keep?: AttributeIndex): void {
 	const stack: string[] = [];
 	const close = (depth: number) => {
 		while (stack.length > depth) h.onclosetag(stack.pop() as string);
@@ -116,14 +176,14 @@ export function tokenize(html: string, h: TokenHandler): void {
 			continue;
 		}
 		if (next === 47 /* / */) {
-			CLOSE.lastIndex = lt;
-			const m = CLOSE.exec(html);
-			if (!m) {
+			const end = nameEnd(html, lt + 2);
+			const gt = end === -1 ? -1 : html.indexOf(">", end);
+			if (gt === -1) {
 				h.ontext("<");
 				pos = lt + 1;
 				continue;
 			}
-			const name = m[1].toLowerCase();
+			const name = tagName(html, lt + 2, end);
 			const at = stack.lastIndexOf(name);
 			if (at !== -1) close(at);
 			else if (name === "p" || name === "br") {
@@ -131,18 +191,18 @@ export function tokenize(html: string, h: TokenHandler): void {
 				h.onopentag(name, {});
 				h.onclosetag(name);
 			}
-			pos = CLOSE.lastIndex;
+			pos = gt + 1;
 			continue;
 		}
 		TAG.lastIndex = lt;
-		const m = TAG.exec(html);
-		if (!m) {
+		if (!TAG.test(html)) {
 			h.ontext("<");
 			pos = lt + 1;
 			continue;
 		}
-		const name = m[1].toLowerCase();
-		open(name, NO_ATTRIBUTES.has(name) ? EMPTY : attributes(m[2]));
+		const end = nameEnd(html, lt + 1);
+		const name = tagName(html, lt + 1, end);
+		open(name, NO_ATTRIBUTES.has(name) ? EMPTY : attributes(html, end, TAG.lastIndex - 1, keep));
 		pos = TAG.lastIndex;
 		if (RAW.has(name)) {
 			// Raw text up to the matching close tag, whatever it holds.

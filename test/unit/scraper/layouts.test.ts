@@ -84,6 +84,50 @@ describe("the 2026 layout", () => {
 	});
 });
 
+/*
+ * layout-2025.html is hand-written in the shape the real 2025 pages of real/manifest.json showed and
+ * the older fixtures lacked; every expectation here was worked out from that HTML.
+ */
+describe("the 2025 layout", () => {
+	const parsed = parseTracklistPage(readFixture("layout-2025"), PAGE);
+
+	it("reads \"IDed all / N\" as every track identified", () => {
+		expect(parsed.ided).toEqual({ identified: 6, total: 6 });
+		expect(parsed).toMatchObject({ claimedTracks: 9, date: "2025-09-13", genres: ["Melodic House/Techno", "Trance"], postedBy: "quay_lister" });
+		expect(parsed.djs.map(d => d.name)).toEqual(["Juno Veyra", "Pell Harrow"]);
+		expect([parsed.event?.name, parsed.venue?.name]).toEqual(["Cinder Bay Festival", "Old Quay Hall"]);
+	});
+
+	it("gives a w/ row filed under its parent's script entry its own cue when it shows one, else the entry's", () => {
+		// The entry at 250 s names tlp1, tlp2 and tlp3; tlp2's play button and cue say 300 s, tlp3 shows none.
+		expect(parsed.tracks.map(t => [t.number, t.playedWith, t.cueMs])).toEqual([
+			[1, false, 0],
+			[2, false, 250000],
+			[2, true, 300000],
+			[2, true, 250000],
+			[3, false, 540000],
+			[4, false, 870000]
+		]);
+	});
+
+	it("keeps a three-part mashup as one track with its parts", () => {
+		expect(parsed.tracks[4].mashupParts?.map(p => [p.artist, p.title, p.remix])).toEqual([
+			["Lio Vance", "Drift", undefined],
+			["Sela Brandt", "Lowlight", "Acappella"],
+			["Kay Morrow", "Copper", undefined]
+		]);
+	});
+
+	it("counts one recording when \"Player 2\" is another upload of the same set and the cues never go back", () => {
+		expect(parsed.recordings).toBeUndefined();
+		expect(new Set(parsed.tracks.map(t => t.recording ?? 1))).toEqual(new Set([1]));
+		const sheet = generateCue(parsed, { audioFileName: "set.mp3", format: "standard", includePregap: false });
+		const [read] = readCueSheets([sheet.text]);
+		expect(read.errors).toEqual([]);
+		expect(read.sheet.files).toHaveLength(1);
+	});
+});
+
 describe("block pages", () => {
 	it.each([
 		["forward-challenge", "the site's JS forwarder ('Please wait, you will be forwared…')"],
