@@ -5,7 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { execFileSync } from "node:child_process";
 import { serviceCatalog } from "../../services";
+import { findBinary } from "../harness/binaries";
+import { describeWithBinaries } from "../harness/describe-with-binaries";
 import { readmeBlock } from "../harness/readme";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -236,6 +239,22 @@ describe("docker-compose.yml", () => {
 			const source = volume.split(":")[0];
 			if (source.startsWith("./")) expect(fs.existsSync(path.join(root, source))).toBe(true);
 		}
+	});
+});
+
+describeWithBinaries(["caddy"], "deploy/proxy/Caddyfile, read by Caddy itself", () => {
+	it("is a valid configuration", () => {
+		const out = execFileSync(findBinary("caddy") ?? "caddy", ["validate", "--config", path.join(root, "deploy/proxy/Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+		expect(out).toContain("Valid configuration");
+	});
+
+	it("adapts to one reverse proxy over the A records of api, port 3000, on :3000", () => {
+		const json = execFileSync(findBinary("caddy") ?? "caddy", ["adapt", "--config", path.join(root, "deploy/proxy/Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+		const config = JSON.parse(json) as { apps: { http: { servers: Record<string, { listen: string[]; routes: Array<{ handle: Array<Record<string, unknown>> }> }> } } };
+		const servers = Object.values(config.apps.http.servers);
+		expect(servers.map(s => s.listen)).toEqual([[":3000"]]);
+		const proxy = servers[0].routes.flatMap(r => r.handle).find(h => h.handler === "reverse_proxy");
+		expect(proxy?.dynamic_upstreams).toEqual(expect.objectContaining({ source: "a", name: "api", port: "3000" }));
 	});
 });
 
