@@ -304,7 +304,11 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		};
 		// A scrape after the crawl, so counters that only appear once something happened are there.
 		await sleep(600);
-		const exported = exportedMetricNames(await (await fetch(metricsUrl)).text());
+		const page = await (await fetch(metricsUrl)).text();
+		const exported = exportedMetricNames(page);
+		// The crawl above finished jobs, and the counter behind "Jobs finished / s" saw them.
+		const finished = [...page.matchAll(/^crawler_jobs_finished_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+		expect(finished).toBeGreaterThan(0);
 		const missing: string[] = [];
 		const check = (where: string, names: string[]) => {
 			expect({ where, names: names.length > 0 }).toEqual({ where, names: true });
