@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 #
 # One image runs every cratedigger role; SERVICES picks what a container runs and TRANSPORTER joins
-# it to the cluster. No HEALTHCHECK here: only the api role serves /health, so docker-compose.yml
-# declares the health check for that role alone.
+# it to the cluster. No HEALTHCHECK here: docker-compose.yml declares one per role (the gateway's
+# /health for api, the metrics endpoint for the others).
 
 # --- build: full dependencies, compile TypeScript to dist/ ---------------------------------------
 FROM node:24-bookworm-slim AS build
@@ -18,6 +18,7 @@ COPY . .
 RUN npm run build
 
 # --- runtime: production dependencies and the compiled output only -------------------------------
+# Packages only the benchmarks use (bottleneck, music-tempo) are devDependencies and stay out.
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \

@@ -11,6 +11,7 @@ import type { FailureKind, LeasedJob } from "../services/scheduler/jobs";
 import type { ConcurrencySetting } from "../services/scheduler/concurrency";
 import { errorKind, retryAfterOf, type UpstreamErrorKind } from "./upstream/errors";
 import { serviceAvailable } from "../services/shared/registry";
+import { ensureCrawlerMetrics } from "./metrics/crawler";
 
 export type JobResult = { outcome?: string } | Error;
 
@@ -186,6 +187,7 @@ async function runLoop(this: WorkerThis): Promise<void> {
 						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failure });
 					} else {
 						state.processed++;
+						this.broker.metrics?.increment("crawler_jobs_finished_total", { type: job.type });
 						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, type: job.type, ...(result.outcome ? { outcome: result.outcome } : {}) });
 					}
 				} catch (err) {
@@ -302,15 +304,14 @@ const workerSchema: Partial<ServiceSchema<WorkerSettings, WorkerMethods, WorkerV
 		};
 		const m = this.broker.metrics;
 		if (this.broker.isMetricsEnabled()) {
-			if (!m.getMetric("crawler_errors_total")) m.register({ type: "counter", name: "crawler_errors_total", labelNames: ["type", "kind"], description: "Failed crawl jobs" });
-			if (!m.getMetric("crawler_job_duration_seconds")) {
-				m.register({ type: "histogram", name: "crawler_job_duration_seconds", labelNames: ["type"], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], description: "Time to run a leased batch" });
-			}
-			if (!m.getMetric("crawler_tracks_processed_total")) m.register({ type: "counter", name: "crawler_tracks_processed_total", labelNames: ["stage"], description: "Tracks processed" });
+			ensureCrawlerMetrics(this.broker);
 			if (!m.getMetric(WORKER_GAUGES.concurrency)) m.register({ type: "gauge", name: WORKER_GAUGES.concurrency, labelNames: ["service"], description: "Jobs a worker service may run at once on this node (0 while draining)" });
 			if (!m.getMetric(WORKER_GAUGES.inFlight)) m.register({ type: "gauge", name: WORKER_GAUGES.inFlight, labelNames: ["service"], description: "Jobs a worker service is running on this node" });
 			// Counters start at zero for every series they will have, so the first failure shows in rate().
-			for (const type of this.settings.worker.jobTypes) for (const kind of FAILURE_KINDS) m.increment("crawler_errors_total", { type, kind }, 0);
+			for (const type of this.settings.worker.jobTypes) {
+				for (const kind of FAILURE_KINDS) m.increment("crawler_errors_total", { type, kind }, 0);
+				m.increment("crawler_jobs_finished_total", { type }, 0);
+			}
 		}
 	},
 

@@ -14,6 +14,8 @@ interface MetricDef {
 	buckets?: number[];
 	/** Label sets that start at 0 (counters only); [{}] is one series without labels. */
 	zero?: Array<Record<string, string>>;
+	/** Added after seed 000, so it has no rundj_ alias. */
+	afterSeed000?: true;
 }
 
 export const CRAWLER_METRICS: MetricDef[] = [
@@ -28,21 +30,23 @@ export const CRAWLER_METRICS: MetricDef[] = [
 		labelNames: ["type"],
 		buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
 		description: "Time to run a leased batch"
-	}
+	},
+	// One per job, where the histogram above counts leased batches of up to 50 jobs.
+	{ type: "counter", name: "crawler_jobs_finished_total", labelNames: ["type"], description: "Jobs this node's workers completed", zero: [{}], afterSeed000: true }
 ];
 
 /**
  * Seed 000's (RunDJ) names for the same series, exported beside the current ones by the
  * Prometheus reporter (./prometheus.ts) so its dashboards keep working.
  */
-export const SEED_000_ALIASES: Record<string, string> = Object.fromEntries(CRAWLER_METRICS.map(m => [m.name, `rundj_${m.name}`]));
+export const SEED_000_ALIASES: Record<string, string> = Object.fromEntries(CRAWLER_METRICS.filter(m => !m.afterSeed000).map(m => [m.name, `rundj_${m.name}`]));
 
 /** Registers what is missing and starts each counter's zero series (an increment by 0 keeps any count already there). */
 export function ensureCrawlerMetrics(broker: ServiceBroker): void {
 	if (!broker.isMetricsEnabled()) return;
 	const metrics = broker.metrics;
 	for (const def of CRAWLER_METRICS) {
-		const { zero, ...definition } = def;
+		const { zero, afterSeed000: _, ...definition } = def;
 		if (!metrics.getMetric(def.name)) metrics.register(definition as Parameters<typeof metrics.register>[0]);
 		for (const labels of zero ?? []) metrics.increment(def.name, labels, 0);
 	}

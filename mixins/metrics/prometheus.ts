@@ -1,10 +1,11 @@
 /**
  * Moleculer's Prometheus reporter, also exporting each aliased metric under its alias: the same
- * HELP, TYPE and series, renamed. Seed 000's dashboards read rundj_crawler_*; cratedigger's own
+ * HELP, TYPE and series, renamed; and the node's own health figures (./node.ts), fresh. Seed 000's dashboards read rundj_crawler_*; cratedigger's own
  * names stay the primary ones (docs/compat.md).
  */
-import { MetricReporters } from "moleculer";
+import { MetricReporters, type MetricRegistry, type ServiceBroker } from "moleculer";
 import { SEED_000_ALIASES } from "./crawler";
+import { refreshNodeMetrics, startNodeMetrics } from "./node";
 
 /** Copies of the blocks (HELP, TYPE, series) of aliased metrics, under the alias. */
 export function withAliases(text: string, aliases: Record<string, string>): string {
@@ -22,12 +23,19 @@ export function withAliases(text: string, aliases: Record<string, string>): stri
 	return `${text.replace(/\n*$/, "")}\n\n${extra.join("\n\n")}\n`;
 }
 
-type PrometheusBase = InstanceType<typeof MetricReporters.Prometheus> & { generatePrometheusResponse(): string };
+type PrometheusBase = InstanceType<typeof MetricReporters.Prometheus> & { generatePrometheusResponse(): string; broker: ServiceBroker; init(registry: MetricRegistry): void };
 /* Moleculer's typings leave out the method that renders the page; the class has it. */
 const Base = MetricReporters.Prometheus as unknown as new (opts?: object) => PrometheusBase;
 
 export class AliasingPrometheusReporter extends Base {
+	override init(registry: MetricRegistry): void {
+		super.init(registry);
+		startNodeMetrics(this.broker);
+	}
+
 	override generatePrometheusResponse(): string {
+		// CPU time, event-loop lag and pending remote calls are read when scraped, not on a timer.
+		refreshNodeMetrics(this.broker);
 		return withAliases(super.generatePrometheusResponse(), SEED_000_ALIASES);
 	}
 }

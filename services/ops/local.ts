@@ -20,7 +20,10 @@ export function workerStatuses(broker: ServiceBroker): WorkerStatus[] {
 export interface NodeCounters {
 	/** crawler_tracks_processed_total by stage. */
 	tracksProcessed: Record<string, number>;
-	/** crawler_errors_total, all types and kinds. */
+	/**
+	 * crawler_errors_total over all types and kinds but `rate-limited`: a 429 wait is no failure
+	 * (the job waits out the limit without spending an attempt), as in the scheduler's recentFailures.
+	 */
 	jobErrors: number;
 	/** crawler_api_calls_total by provider. */
 	apiCalls: Record<string, number>;
@@ -41,7 +44,9 @@ export function nodeCounters(broker: ServiceBroker): NodeCounters | null {
 	if (!broker.isMetricsEnabled()) return null;
 	return {
 		tracksProcessed: sumBy(broker, "crawler_tracks_processed_total", "stage"),
-		jobErrors: Object.values(sumBy(broker, "crawler_errors_total", "kind")).reduce((a, b) => a + b, 0),
+		jobErrors: Object.entries(sumBy(broker, "crawler_errors_total", "kind"))
+			.filter(([kind]) => kind !== "rate-limited")
+			.reduce((n, [, count]) => n + count, 0),
 		apiCalls: sumBy(broker, "crawler_api_calls_total", "provider")
 	};
 }

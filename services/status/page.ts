@@ -35,7 +35,10 @@ th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(
 th { color: var(--dim); font-weight: 500; }
 .tag { display: inline-block; padding: 0 6px; margin: 0 4px 2px 0; border-radius: 8px; background: #243447; font-size: 12px; }
 .dim { color: var(--dim); } .bad { color: var(--bad); } .good { color: var(--ok); }
-svg { width: 100%; height: 170px; display: block; }
+svg { width: 100%; height: auto; display: block; }
+svg .grid { stroke: var(--line); } svg .axis-title { font-style: italic; }
+.legend { display: flex; flex-wrap: wrap; gap: 2px 14px; list-style: none; margin: 4px 0 0; padding: 0; color: var(--dim); font-size: 12px; }
+.legend i { display: inline-block; width: 14px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
 svg text { fill: var(--dim); font-size: 11px; }
 .meter { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; min-width: 80px; }
 .meter span { display: block; height: 100%; background: var(--ok); }
@@ -59,24 +62,24 @@ const BODY = `
   </section>
   <section id="queue"><h2>${title("queue")}</h2>
     <div class="figures">high <b data-figure="crawl.tiers.high.queued"></b> medium <b data-figure="crawl.tiers.medium.queued"></b> low <b data-figure="crawl.tiers.low.queued"></b> leased <b data-figure="leased"></b> done <b data-figure="crawl.done"></b></div>
-    <svg id="queue-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="queued jobs per tier over time"></svg>
+    <svg id="queue-chart" viewBox="0 0 600 190" role="img" aria-label="queued jobs per tier over time"></svg><ul class="legend" id="queue-chart-legend"></ul>
     <div id="paused" class="dim"></div>
   </section>
   <section id="tracks"><h2>${title("tracks")}</h2>
     <div class="figures">per minute <b data-figure="tracks.perMin"></b> since start <b data-figure="tracks.processed"></b></div>
-    <svg id="tracks-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="tracks processed per minute over time"></svg>
+    <svg id="tracks-chart" viewBox="0 0 600 190" role="img" aria-label="tracks processed per minute over time"></svg><ul class="legend" id="tracks-chart-legend"></ul>
   </section>
   <section id="upstreams"><h2>${title("upstreams")}</h2>
     <table><thead><tr><th>upstream</th><th>calls/s</th><th>limit/s</th><th></th><th>pause</th><th>mode</th></tr></thead><tbody id="upstream-rows"></tbody></table>
   </section>
   <section id="errors"><h2>${title("errors")}</h2>
     <div class="figures">failed jobs/min <b data-figure="errors.perMin"></b> failures (10 min) <b data-figure="errors.recentFailures"></b> dead-letter <b data-figure="errors.dead"></b></div>
-    <svg id="errors-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="failed jobs per minute and dead-letter over time"></svg>
+    <svg id="errors-chart" viewBox="0 0 600 190" role="img" aria-label="failed jobs per minute and dead-letter over time"></svg><ul class="legend" id="errors-chart-legend"></ul>
     <table><thead><tr><th>dead job</th><th>last error</th></tr></thead><tbody id="dead-rows"></tbody></table>
   </section>
   <section id="bpm"><h2>${title("bpm")}</h2>
     <div class="figures">tracks with tempo <b data-figure="bpm.total"></b> bin <b data-figure="bpm.binSize"></b></div>
-    <svg id="bpm-chart" viewBox="0 0 600 170" preserveAspectRatio="none" role="img" aria-label="tracks per tempo"></svg>
+    <svg id="bpm-chart" viewBox="0 0 600 190" role="img" aria-label="tracks per tempo"></svg>
   </section>
   <section id="tracklists"><h2>${title("tracklists")}</h2>
     <div class="figures">shown <b data-figure="tracklists.items.length"></b> <span id="tracklists-source"></span></div>
@@ -205,7 +208,7 @@ const SCRIPT = `
     var view = Object.assign({}, s, { leased: leased });
     renderNodes(s.nodes);
     renderQueue(s);
-    lineChart("tracks-chart", [{ name: "tracks/min", color: "var(--ok)", points: s.history.map(function (h) { return [h.at, h.tracksPerMin]; }) }]);
+    lineChart("tracks-chart", [{ name: "tracks/min", color: "var(--ok)", points: s.history.map(function (h) { return [h.at, h.tracksPerMin]; }) }], { left: "tracks/min" });
     renderUpstreams(s.upstreams, s.at);
     renderErrors(s);
     renderBpm(s.bpm);
@@ -243,7 +246,7 @@ const SCRIPT = `
   function renderQueue(s) {
     lineChart("queue-chart", ["high", "medium", "low"].map(function (t) {
       return { name: t, color: TIER_COLORS[t], points: s.history.map(function (h) { return [h.at, h.queued[t]]; }) };
-    }));
+    }), { left: "jobs queued" });
     document.getElementById("paused").textContent = s.crawl && s.crawl.paused.length ? "paused: " + s.crawl.paused.join(", ") : "";
   }
 
@@ -263,10 +266,11 @@ const SCRIPT = `
   }
 
   function renderErrors(s) {
+    // A count of jobs and a rate: each on its own axis, so neither flattens the other.
     lineChart("errors-chart", [
-      { name: "failed/min", color: "var(--bad)", points: s.history.map(function (h) { return [h.at, h.errorsPerMin]; }) },
-      { name: "dead-letter", color: "var(--medium)", points: s.history.map(function (h) { return [h.at, h.dead]; }) }
-    ]);
+      { name: "failed jobs/min", color: "var(--bad)", points: s.history.map(function (h) { return [h.at, h.errorsPerMin]; }) },
+      { name: "dead-letter jobs", color: "var(--medium)", axis: "right", points: s.history.map(function (h) { return [h.at, h.dead]; }) }
+    ], { left: "failed/min", right: "dead jobs" });
     replace("dead-rows", s.errors.latestDead.map(function (d) {
       return el("tr", { "data-dead": d.key }, [el("td", {}, [d.type + " " + d.entity]), el("td", { class: "dim" }, [d.lastError || "–"])]);
     }));
@@ -276,16 +280,19 @@ const SCRIPT = `
     var svg = document.getElementById("bpm-chart");
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     if (!bpm || bpm.bins.length === 0) { svg.appendChild(el("svg:text", { x: 10, y: 20 }, ["no tempo data yet"])); return; }
-    var max = Math.max.apply(null, bpm.bins.map(function (b) { return b.count; }).concat([1]));
-    var w = 580 / bpm.bins.length;
+    var max = niceMax(Math.max.apply(null, bpm.bins.map(function (b) { return b.count; })));
+    var w = (PLOT.right - PLOT.left) / bpm.bins.length;
+    var every = Math.ceil(bpm.bins.length / 10);
+    yAxis(svg, "left", max, "tracks");
     bpm.bins.forEach(function (b, i) {
-      var h = (b.count / max) * 140;
-      var bar = el("svg:rect", { x: 10 + i * w, y: 150 - h, width: Math.max(1, w - 1), height: h, fill: "var(--low)", "data-from": b.from, "data-to": b.to, "data-count": b.count });
+      var h = (b.count / max) * (PLOT.bottom - PLOT.top);
+      var bar = el("svg:rect", { x: PLOT.left + i * w, y: PLOT.bottom - h, width: Math.max(1, w - 1), height: h, fill: "var(--low)", "data-from": b.from, "data-to": b.to, "data-count": b.count });
       bar.appendChild(el("svg:title", {}, [b.from + "–" + b.to + " BPM: " + b.count]));
       svg.appendChild(bar);
-      if (i % Math.ceil(bpm.bins.length / 10) === 0) svg.appendChild(el("svg:text", { x: 10 + i * w, y: 166 }, [String(b.from)]));
     });
-    svg.appendChild(el("svg:text", { x: 560, y: 12 }, [String(max)]));
+    xAxis(svg, bpm.bins.filter(function (_, i) { return i % every === 0; }).map(function (b) {
+      return { x: PLOT.left + bpm.bins.indexOf(b) * w, value: b.from, label: String(b.from) };
+    }), "BPM (bins of " + bpm.binSize + ")");
   }
 
   function renderTracklists(t) {
@@ -299,25 +306,76 @@ const SCRIPT = `
     }));
   }
 
-  /** Lines over time, scaled to the highest value; nulls (unknown) leave gaps. */
-  function lineChart(id, series) {
+  /** Where charts draw, in viewBox units: room on the left and right for axes, below for time. */
+  var PLOT = { left: 48, right: 552, top: 18, bottom: 150 };
+
+  /** 1, 2 or 5 times a power of ten, at or above v: axis ends people can read. */
+  function niceMax(v) {
+    if (!(v > 0)) return 1;
+    var p = Math.pow(10, Math.floor(Math.log(v) / Math.LN10));
+    var n = v / p;
+    return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * p;
+  }
+
+  /** A value axis with ticks at 0, half and the top, and its title above it. */
+  function yAxis(svg, side, max, title) {
+    var left = side === "left";
+    var x = left ? PLOT.left : PLOT.right;
+    var g = el("svg:g", { "data-axis": left ? "y" : "y2", "data-title": title });
+    g.appendChild(el("svg:line", { x1: x, x2: x, y1: PLOT.top, y2: PLOT.bottom, stroke: "var(--dim)" }));
+    [0, 0.5, 1].forEach(function (f) {
+      var y = PLOT.bottom - f * (PLOT.bottom - PLOT.top);
+      if (left && f > 0) g.appendChild(el("svg:line", { class: "grid", x1: PLOT.left, x2: PLOT.right, y1: y, y2: y }));
+      g.appendChild(el("svg:text", { x: left ? x - 4 : x + 4, y: y + 4, "text-anchor": left ? "end" : "start", "data-tick": f * max }, [String(Math.round(f * max * 100) / 100)]));
+    });
+    g.appendChild(el("svg:text", { class: "axis-title", x: left ? 4 : 596, y: 11, "text-anchor": left ? "start" : "end" }, [title]));
+    svg.appendChild(g);
+  }
+
+  /** The horizontal axis: ticks given as { x, value, label }, and its title below. */
+  function xAxis(svg, ticks, title) {
+    var g = el("svg:g", { "data-axis": "x", "data-title": title });
+    g.appendChild(el("svg:line", { x1: PLOT.left, x2: PLOT.right, y1: PLOT.bottom, y2: PLOT.bottom, stroke: "var(--dim)" }));
+    ticks.forEach(function (t) { g.appendChild(el("svg:text", { x: t.x, y: PLOT.bottom + 14, "text-anchor": "middle", "data-tick": t.value }, [t.label])); });
+    g.appendChild(el("svg:text", { class: "axis-title", x: (PLOT.left + PLOT.right) / 2, y: 186, "text-anchor": "middle" }, [title]));
+    svg.appendChild(g);
+  }
+
+  /**
+   * Lines over time with a time axis, a value axis per side in use (series default to the left)
+   * and a legend under the chart; nulls (unknown) leave gaps.
+   */
+  function lineChart(id, series, titles) {
     var svg = document.getElementById(id);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var twoAxes = series.some(function (s) { return s.axis === "right"; });
+    replace(id + "-legend", series.map(function (s) {
+      var side = s.axis === "right" ? "right" : "left";
+      return el("li", { "data-series": s.name, "data-axis": side }, [el("i", { style: "background:" + s.color }), s.name + (twoAxes ? " (" + side + " axis)" : "")]);
+    }));
+    var known = function (p) { return p[1] !== null && p[1] !== undefined; };
     var all = [];
-    series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] !== null && p[1] !== undefined) all.push(p); }); });
+    series.forEach(function (s) { s.points.filter(known).forEach(function (p) { all.push(p); }); });
     if (all.length === 0) { svg.appendChild(el("svg:text", { x: 10, y: 20 }, ["no samples yet"])); return; }
     var t0 = Math.min.apply(null, all.map(function (p) { return p[0]; }));
     var t1 = Math.max.apply(null, all.map(function (p) { return p[0]; }));
-    var max = Math.max.apply(null, all.map(function (p) { return p[1]; }).concat([1]));
-    var x = function (t) { return t1 === t0 ? 590 : 10 + ((t - t0) / (t1 - t0)) * 580; };
-    var y = function (v) { return 150 - (v / max) * 135; };
-    svg.appendChild(el("svg:line", { x1: 10, x2: 590, y1: 150, y2: 150, stroke: "var(--line)" }));
-    series.forEach(function (s, i) {
-      var pts = s.points.filter(function (p) { return p[1] !== null && p[1] !== undefined; }).map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); });
-      if (pts.length) svg.appendChild(el("svg:polyline", { points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 2, "vector-effect": "non-scaling-stroke" }));
-      svg.appendChild(el("svg:text", { x: 14 + i * 110, y: 166, fill: s.color }, [s.name]));
+    var x = function (t) { return t1 === t0 ? PLOT.right : PLOT.left + ((t - t0) / (t1 - t0)) * (PLOT.right - PLOT.left); };
+    var maxOf = function (side) {
+      var values = [];
+      series.forEach(function (s) { if ((s.axis === "right" ? "right" : "left") === side) s.points.filter(known).forEach(function (p) { values.push(p[1]); }); });
+      return niceMax(Math.max.apply(null, values.concat([0])));
+    };
+    var max = { left: maxOf("left"), right: maxOf("right") };
+    yAxis(svg, "left", max.left, titles.left);
+    if (twoAxes) yAxis(svg, "right", max.right, titles.right);
+    var times = t1 === t0 ? [t0] : [t0, (t0 + t1) / 2, t1];
+    xAxis(svg, times.map(function (t) { return { x: x(t), value: Math.round(t), label: new Date(t).toLocaleTimeString() }; }), "time");
+    series.forEach(function (s) {
+      var top = s.axis === "right" ? max.right : max.left;
+      var y = function (v) { return PLOT.bottom - (v / top) * (PLOT.bottom - PLOT.top); };
+      var pts = s.points.filter(known).map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); });
+      if (pts.length) svg.appendChild(el("svg:polyline", { points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.name }));
     });
-    svg.appendChild(el("svg:text", { x: 540, y: 12 }, ["max " + Math.round(max * 100) / 100]));
   }
 
   if (session) {

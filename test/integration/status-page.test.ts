@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ServiceBroker } from "moleculer";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { parse } from "yaml";
 import type { JobDoc } from "../../services/scheduler/jobs";
 import type { StatusSnapshot } from "../../services/status/types";
 import { signAccessToken } from "../../services/users/access-token";
@@ -29,6 +30,14 @@ interface PageFigures {
 	tracklists: string[];
 	limiters: string[];
 	state: string;
+	charts: Record<string, ChartView>;
+}
+
+/** A chart's axes (title and tick values) and its legend, as drawn. */
+interface ChartView {
+	axes: Record<string, { title: string; ticks: number[]; labels: string[] }>;
+	legend: Array<{ name: string; axis: string }>;
+	lines: string[];
 }
 
 /**
@@ -46,7 +55,16 @@ const READ_PAGE = `(() => {
 		bars: [...document.querySelectorAll("#bpm-chart rect")].map(r => ({ from: Number(r.getAttribute("data-from")), count: Number(r.getAttribute("data-count")) })),
 		tracklists: attr("#tracklist-items li", "data-tracklist"),
 		limiters: attr("#upstream-rows tr", "data-limiter"),
-		state: document.getElementById("state")?.textContent ?? ""
+		state: document.getElementById("state")?.textContent ?? "",
+		charts: Object.fromEntries([...document.querySelectorAll("main svg")].map(svg => [svg.id, {
+			axes: Object.fromEntries([...svg.querySelectorAll("[data-axis]")].map(g => [g.getAttribute("data-axis"), {
+				title: g.getAttribute("data-title") ?? "",
+				ticks: [...g.querySelectorAll("[data-tick]")].map(t => Number(t.getAttribute("data-tick"))),
+				labels: [...g.querySelectorAll("[data-tick]")].map(t => t.textContent ?? "")
+			}])),
+			legend: [...document.querySelectorAll("#" + svg.id + "-legend li")].map(li => ({ name: li.getAttribute("data-series") ?? "", axis: li.getAttribute("data-axis") ?? "" })),
+			lines: [...svg.querySelectorAll("polyline")].map(l => l.getAttribute("data-series") ?? "")
+		}]))
 	};
 })()`;
 
@@ -239,6 +257,29 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		expect(json.history.some(h => h.queued.low + h.queued.high > 0)).toBe(true);
 		expect(sims.spotify.stats().rateLimited).toBeGreaterThan(0);
 
+		// Every chart has a time or BPM axis and a value axis with its unit, ticks from 0 to at least
+		// the highest value drawn, and a legend naming each line.
+		const { charts } = shown;
+		const lineCharts = { "queue-chart": ["high", "medium", "low"], "tracks-chart": ["tracks/min"], "errors-chart": ["failed jobs/min", "dead-letter jobs"] };
+		for (const [id, names] of Object.entries(lineCharts)) {
+			const chart = charts[id];
+			expect({ id, x: chart.axes.x?.title }).toEqual({ id, x: "time" });
+			expect(chart.axes.x.labels.every(l => /\d:\d\d/.test(l))).toBe(true);
+			expect(chart.axes.y.title).toBeTruthy();
+			expect(chart.axes.y.ticks[0]).toBe(0);
+			expect(chart.legend.map(l => l.name)).toEqual(names);
+			expect(chart.lines).toEqual(names);
+		}
+		expect(charts["tracks-chart"].axes.y.title).toBe("tracks/min");
+		expect(Math.max(...charts["tracks-chart"].axes.y.ticks)).toBeGreaterThanOrEqual(Math.max(...json.history.map(h => h.tracksPerMin ?? 0)));
+		// The dead-letter count is on its own axis, so the rate beside it is not flattened.
+		expect(charts["errors-chart"].legend).toEqual([{ name: "failed jobs/min", axis: "left" }, { name: "dead-letter jobs", axis: "right" }]);
+		expect(charts["errors-chart"].axes.y2.title).toBe("dead jobs");
+		expect(Math.max(...charts["errors-chart"].axes.y2.ticks)).toBeGreaterThanOrEqual(Math.max(...json.history.map(h => h.dead)));
+		expect(charts["bpm-chart"].axes.x.title).toMatch(/^BPM/);
+		expect(charts["bpm-chart"].axes.y.title).toBe("tracks");
+		expect(Math.max(...charts["bpm-chart"].axes.y.ticks)).toBeGreaterThanOrEqual(Math.max(...shown.bars.map(b => b.count)));
+
 		// The access token lives 30 s, so by now the page has renewed its session by itself.
 		const renewed = await page.evaluate<string | null>(READ_SESSION);
 		expect(renewed).not.toBe(firstSession);
@@ -256,14 +297,18 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		expect((await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${userToken}` } })).status).toBe(403);
 	});
 
-	it("every query of the Grafana dashboard names a metric the running node exports", async () => {
+	it("every query of the Grafana dashboard and every alert rule names a metric the running node exports", async () => {
 		const dashboard = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../deploy/grafana/dashboards/cratedigger.json"), "utf8")) as {
 			panels: Array<{ title: string; type: string; targets?: Array<{ expr: string }> }>;
 			templating: { list: Array<{ name: string; query: { query: string } }> };
 		};
 		// A scrape after the crawl, so counters that only appear once something happened are there.
 		await sleep(600);
-		const exported = exportedMetricNames(await (await fetch(metricsUrl)).text());
+		const page = await (await fetch(metricsUrl)).text();
+		const exported = exportedMetricNames(page);
+		// The crawl above finished jobs, and the counter behind "Jobs finished / s" saw them.
+		const finished = [...page.matchAll(/^crawler_jobs_finished_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+		expect(finished).toBeGreaterThan(0);
 		const missing: string[] = [];
 		const check = (where: string, names: string[]) => {
 			expect({ where, names: names.length > 0 }).toEqual({ where, names: true });
@@ -271,6 +316,8 @@ describeWithBinaries(["nats-server", "chromium"], "the status page against a run
 		};
 		for (const p of dashboard.panels.filter(x => x.type !== "row")) for (const t of p.targets ?? []) check(`panel "${p.title}"`, metricNames(t.expr));
 		for (const v of dashboard.templating.list) check(`variable $${v.name}`, [labelValuesMetric(v.query.query)].filter((m): m is string => m !== undefined));
+		const alerts = parse(fs.readFileSync(path.resolve(__dirname, "../../deploy/prometheus/alerts.yml"), "utf8")) as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> };
+		for (const rule of alerts.groups.flatMap(g => g.rules)) check(`alert ${rule.alert}`, metricNames(rule.expr));
 		expect(missing).toEqual([]);
 	});
 });

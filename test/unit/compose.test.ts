@@ -5,7 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { execFileSync } from "node:child_process";
 import { serviceCatalog } from "../../services";
+import { findBinary } from "../harness/binaries";
+import { describeWithBinaries } from "../harness/describe-with-binaries";
 import { readmeBlock } from "../harness/readme";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -67,6 +70,14 @@ function ports(service: Yaml): string[] {
 	return list.map(p => (isRecord(p) ? `${String(p.published ?? "")}:${String(p.target)}` : String(p)));
 }
 
+/** Every .ts file under a directory. */
+function tsFiles(dir: string): string[] {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+		const full = path.join(dir, e.name);
+		return e.isDirectory() ? tsFiles(full) : e.name.endsWith(".ts") ? [full] : [];
+	});
+}
+
 const compose = readYaml("docker-compose.yml");
 const services = record(compose.services, "services");
 const svc = (name: string): Yaml => record(services[name], `services.${name}`);
@@ -77,18 +88,33 @@ describe("docker-compose.yml", () => {
 	});
 
 	it("defines the infrastructure, every app role and the observability stack", () => {
-		for (const name of ["nats", "mongo", "redis", "api", "scheduler", "crawler", "prometheus", "grafana"]) {
+		for (const name of ["nats", "mongo", "redis", "api", "scheduler", "crawler", "proxy", "prometheus", "grafana"]) {
 			expect(services).toHaveProperty(name);
 		}
 	});
 
-	it("runs NATS with JetStream and a health check on its monitoring port", () => {
+	it("runs NATS without JetStream, which nothing uses, and a health check on its monitoring port", () => {
 		const nats = svc("nats");
 		expect(String(nats.image)).toMatch(/^nats:2\.10/);
 		const command = strings(nats.command);
-		expect(command).toContain("-js");
+		expect(command).not.toContain("-js");
+		expect(command).not.toContain("--jetstream");
+		expect(command).not.toContain("-sd");
+		expect(nats).not.toHaveProperty("volumes");
 		expect(command).toContain("-m");
 		expect(strings(record(nats.healthcheck, "nats.healthcheck").test).join(" ")).toContain("8222/healthz");
+	});
+
+	it.each(Object.keys(services))("health-checks %s", name => {
+		const test = strings(record(svc(name).healthcheck, `${name}.healthcheck`).test);
+		expect(test[0]).toBe("CMD");
+		expect(test.length).toBeGreaterThan(1);
+	});
+
+	it.each(["scheduler", "crawler"])("health-checks %s on its metrics endpoint with the image's node", role => {
+		const test = strings(record(svc(role).healthcheck, `${role}.healthcheck`).test);
+		expect(test.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
+		expect(test[3]).toContain("http://127.0.0.1:3030/metrics");
 	});
 
 	it("runs MongoDB 7 and Redis 7 with health checks", () => {
@@ -160,12 +186,34 @@ describe("docker-compose.yml", () => {
 		}
 	});
 
-	it("publishes the gateway on 3000 and health-checks it", () => {
+	it("health-checks the gateway on /health", () => {
 		const api = svc("api");
-		// "3000:3000", or "${API_PORT:-3000}:3000" with an overridable host port.
-		expect(ports(api)).toContainEqual(expect.stringMatching(/3000}?:3000$/));
 		expect(environment(api).PORT ?? "3000").toBe("3000");
 		expect(strings(record(api.healthcheck, "api.healthcheck").test).join(" ")).toContain("/health");
+	});
+
+	it("keeps the gateway scalable behind the proxy: api publishes no port, the proxy publishes 3000", () => {
+		const api = svc("api");
+		expect(api).not.toHaveProperty("container_name");
+		expect(ports(api)).toEqual([]);
+		// The client IP is the one the proxy saw.
+		expect(environment(api).TRUST_PROXY).toBe("true");
+		const proxy = svc("proxy");
+		expect(String(proxy.image)).toMatch(/^caddy:2/);
+		// "3000:3000", or "${API_PORT:-3000}:3000" with an overridable host port.
+		expect(ports(proxy)).toContainEqual(expect.stringMatching(/3000}?:3000$/));
+		expect(strings(proxy.volumes)).toContain("./deploy/proxy/Caddyfile:/etc/caddy/Caddyfile:ro");
+		expect(record(record(proxy.depends_on, "proxy.depends_on").api, "proxy.depends_on.api").condition).toBe("service_healthy");
+		expect(Object.entries(services).filter(([, s]) => ports(record(s, "service")).some(p => /:3000$/.test(p))).map(([name]) => name)).toEqual(["proxy", "grafana"]);
+	});
+
+	it("has the proxy find every api replica through DNS and balance over them", () => {
+		const caddyfile = read("deploy/proxy/Caddyfile").replace(/#.*$/gm, "");
+		expect(caddyfile).toMatch(/^:3000 \{/m);
+		expect(caddyfile).toMatch(/reverse_proxy \{[^]*dynamic a \{[^}]*name api[^}]*port 3000[^}]*\}/);
+		expect(caddyfile).toMatch(/lb_policy round_robin/);
+		// Server-sent events must not wait in a buffer.
+		expect(caddyfile).toMatch(/flush_interval -1/);
 	});
 
 	it("keeps the crawler scalable: no container name, no host ports", () => {
@@ -177,6 +225,8 @@ describe("docker-compose.yml", () => {
 	it("mounts the Prometheus config and the Grafana provisioning", () => {
 		const promVolumes = strings(svc("prometheus").volumes);
 		expect(promVolumes).toContainEqual(expect.stringMatching(/^\.\/deploy\/prometheus\/prometheus\.yml:/));
+		// The rules sit beside the config, where its relative rule_files path looks.
+		expect(promVolumes).toContain("./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
 		expect(ports(svc("prometheus"))).toContainEqual(expect.stringMatching(/9090$/));
 
 		const grafana = svc("grafana");
@@ -189,6 +239,22 @@ describe("docker-compose.yml", () => {
 			const source = volume.split(":")[0];
 			if (source.startsWith("./")) expect(fs.existsSync(path.join(root, source))).toBe(true);
 		}
+	});
+});
+
+describeWithBinaries(["caddy"], "deploy/proxy/Caddyfile, read by Caddy itself", () => {
+	it("is a valid configuration", () => {
+		const out = execFileSync(findBinary("caddy") ?? "caddy", ["validate", "--config", path.join(root, "deploy/proxy/Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+		expect(out).toContain("Valid configuration");
+	});
+
+	it("adapts to one reverse proxy over the A records of api, port 3000, on :3000", () => {
+		const json = execFileSync(findBinary("caddy") ?? "caddy", ["adapt", "--config", path.join(root, "deploy/proxy/Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+		const config = JSON.parse(json) as { apps: { http: { servers: Record<string, { listen: string[]; routes: Array<{ handle: Array<Record<string, unknown>> }> }> } } };
+		const servers = Object.values(config.apps.http.servers);
+		expect(servers.map(s => s.listen)).toEqual([[":3000"]]);
+		const proxy = servers[0].routes.flatMap(r => r.handle).find(h => h.handler === "reverse_proxy");
+		expect(proxy?.dynamic_upstreams).toEqual(expect.objectContaining({ source: "a", name: "api", port: "3000" }));
 	});
 });
 
@@ -212,6 +278,10 @@ describe("deploy/prometheus/prometheus.yml", () => {
 
 	it.each(appRoles)("scrapes every %s container on :3030/metrics through DNS discovery", role => {
 		expect(scraped()).toContainEqual({ name: role, port: 3030, path: "/metrics" });
+	});
+
+	it("loads the alert rules", () => {
+		expect(strings(config.rule_files)).toEqual(["alerts.yml"]);
 	});
 
 	it("uses A-record lookups, which return every replica of a scaled service", () => {
@@ -311,6 +381,17 @@ describe("Dockerfile", () => {
 		const cmd = instructions.filter(l => /^CMD\s/.test(l)).pop();
 		expect(cmd).toBeDefined();
 		expect(JSON.parse(String(cmd).replace(/^CMD\s+/, ""))).toEqual(["node", "dist/bin/cratedigger.js"]);
+	});
+
+	it("ships no package only the benchmarks use: every runtime dependency is imported outside bench/ and test/", () => {
+		const pkg = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
+		const sources = ["bin", "config", "mixins", "services", "repl", "types"].flatMap(dir => tsFiles(path.join(root, dir)));
+		sources.push(path.join(root, "moleculer.config.ts"));
+		const text = sources.map(f => fs.readFileSync(f, "utf8")).join("\n");
+		// Moleculer requires moleculer-repl itself, in broker.repl().
+		const loadedByOthers = new Set(["moleculer-repl"]);
+		const unused = Object.keys(pkg.dependencies).filter(dep => !loadedByOthers.has(dep) && !new RegExp(`from "${dep}(/[^"]*)?"|require\\("${dep}(/[^"]*)?"\\)|import\\("${dep}(/[^"]*)?"\\)`).test(text));
+		expect(unused).toEqual([]);
 	});
 
 	it("exposes the gateway and metrics ports and leaves health checks to compose", () => {

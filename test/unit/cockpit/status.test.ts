@@ -1,4 +1,6 @@
-import type { ServiceSchema } from "moleculer";
+import { ServiceBroker, type ServiceSchema } from "moleculer";
+import { ensureCrawlerMetrics } from "../../../mixins/metrics/crawler";
+import { nodeCounters } from "../../../services/ops/local";
 import CatalogService from "../../../services/catalog.service";
 import OpsService from "../../../services/ops.service";
 import SchedulerService from "../../../services/scheduler.service";
@@ -133,5 +135,21 @@ describe("status views", () => {
 			["a", "A set", 250, 10]
 		]);
 		expect(mergeTracklists([t("a", 1, null), t("b", 2, null)], [], 1).map(m => m.tracklistId)).toEqual(["b"]);
+	});
+});
+
+describe("a node's failed-job count", () => {
+	it("leaves out 429 waits, as the scheduler's failures (10 min) do", async () => {
+		const broker = new ServiceBroker({ logger: false, metrics: { enabled: true, reporter: [] } });
+		ensureCrawlerMetrics(broker);
+		await broker.start();
+		try {
+			broker.metrics.increment("crawler_errors_total", { type: "album.tracks", kind: "rate-limited" }, 140);
+			broker.metrics.increment("crawler_errors_total", { type: "album.tracks", kind: "retryable" }, 9);
+			broker.metrics.increment("crawler_errors_total", { type: "artist.discover", kind: "fatal" }, 2);
+			expect(nodeCounters(broker)?.jobErrors).toBe(11);
+		} finally {
+			await broker.stop();
+		}
 	});
 });
