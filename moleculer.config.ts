@@ -8,6 +8,7 @@ import { IdempotentRetries, retryPolicy } from "./mixins/retry-policy";
 import { RedactingConsoleLogger } from "./mixins/logging/redact";
 import { zeroEmptyCounters } from "./mixins/metrics/crawler";
 import { aliasingPrometheus } from "./mixins/metrics/prometheus";
+import { LazyValidator } from "./mixins/validation/lazy-validator";
 
 /**
  * Broker options for one cratedigger node, built from validated configuration. The entry point
@@ -23,6 +24,8 @@ export function brokerOptions(config: Config): BrokerOptions {
 		logger: new RedactingConsoleLogger(consoleLoggerOptions(config.LOG_LEVEL, config.LOG_FORMAT)),
 		// Actions that declare `cache` keep answers here; writes clean them (see each service).
 		cacher: cacherOptions(config),
+		// Each action's params schema compiled on its first call: start-up does not compile hundreds.
+		validator: new LazyValidator(),
 		requestTimeout: config.REQUEST_TIMEOUT,
 		heartbeatInterval: config.HEARTBEAT_INTERVAL,
 		heartbeatTimeout: config.HEARTBEAT_TIMEOUT,

@@ -3,6 +3,7 @@
  * The one entry point of every cratedigger node. Without TRANSPORTER it runs every service in one
  * process; with TRANSPORTER and SERVICES it is one node of a cluster running just those services.
  */
+import "./compile-cache";
 import * as fs from "node:fs";
 import { ServiceBroker } from "moleculer";
 import { attachConfig, ConfigError, loadConfig, readEnv, type Config } from "../config";

@@ -47,13 +47,17 @@ interface ActivityVars {
 }
 type ActivityThis = Service & StoreMethods & ActivityMethods & ActivityVars;
 
+/** Event types that change what userSignals answers for their user. */
+const SIGNAL_TYPES = new Set(["like", "unlike", "dislike", "skip"]);
+
 /** userSignals reads at most this many likes, dislikes and skips. */
 const SIGNALS_CAP = 5000;
 
 /**
  * Listening activity: plays, likes, skips, shares and running feedback. Keeps the event log, each
  * user's like/dislike state, and hourly counters for trending and analytics. Other services read
- * it through events, userSignals, trackStats and activeUsers; emits `activity.recorded`.
+ * it through events, userSignals, trackStats and activeUsers; emits `activity.recorded`, and
+ * broadcasts `activity.signalsChanged` ({userId}) to every node that keeps a user's signals.
  */
 const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & StoreMethods, ActivityVars> = {
 	name: "activity",
@@ -271,6 +275,7 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 				// Hourly counters hold no user ids and stay; lifetime like counts drop the user's likes.
 				await this.counters.removeLikes(unliked);
 				await this.counters.forgetUser(userId);
+				await this.broker.broadcast("activity.signalsChanged", { userId });
 				return { events, likes: unliked.length, dislikes };
 			}
 		}
@@ -305,6 +310,7 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 			this.metrics.recorded(doc.type);
 			const event = eventView(doc);
 			await this.broker.emit("activity.recorded", event);
+			if (SIGNAL_TYPES.has(doc.type)) await this.broker.broadcast("activity.signalsChanged", { userId: doc.userId });
 			return event;
 		},
 

@@ -15,7 +15,7 @@ import {
 	type TrackInput
 } from "./catalog/model";
 import type { TempoQuery } from "./catalog/tempo";
-import { tempoHistogram, tracksByTempo } from "./catalog/by-tempo";
+import { tempoHistogram, TempoReadings, tracksByTempo } from "./catalog/by-tempo";
 import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
 import { decodeCursor, encodeCursor } from "./catalog/cursor";
 import { trackView } from "./catalog/view";
@@ -52,6 +52,7 @@ interface CatalogMethods {
 
 interface CatalogVars {
 	invalidation?: NodeJS.Timeout;
+	tempoReadings: TempoReadings;
 }
 
 type CatalogThis = Service & StoreMethods & CatalogMethods & CatalogVars;
@@ -62,7 +63,7 @@ const MAX_BATCH = 1000;
  * Owns artists, albums and tracks. A track known to several providers is one document, matched by
  * ISRC; each document keeps every provider's id and when it was fetched.
  */
-const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & StoreMethods> = {
+const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & StoreMethods, CatalogVars> = {
 	name: "catalog",
 	mixins: [StoreMixin],
 	settings: { rest: "/" },
@@ -216,7 +217,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 				offset: { type: "number", integer: true, min: 0, max: 100000, default: 0, convert: true }
 			},
 			async handler(this: CatalogThis, ctx: Context<TempoQuery & { genre?: string; limit: number; offset: number }>) {
-				return tracksByTempo(this.tracks(), ctx.params);
+				return tracksByTempo(this.tracks(), ctx.params, this.tempoReadings);
 			}
 		},
 
@@ -373,6 +374,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		/** Every catalog node drops its cached answers after a write anywhere in the cluster (others listen too). */
 		"catalog.changed": {
 			async handler(this: CatalogThis) {
+				this.tempoReadings.clear();
 				await this.broker.cacher?.clean(`${this.name}.**`);
 			}
 		}
@@ -381,6 +383,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 	methods: {
 		/** Coalesces the invalidations of a burst of writes (a crawl writes hundreds a second) into one per second. */
 		dataChanged(this: CatalogThis) {
+			// This node reads its own writes at once; the others when the broadcast reaches them.
+			this.tempoReadings.clear();
 			if (this.invalidation) return;
 			this.invalidation = setTimeout(() => {
 				this.invalidation = undefined;
@@ -490,6 +494,10 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			}
 			throw new Errors.MoleculerRetryableError(`Could not upsert track ${t.provider}:${t.id}`, 500, "UPSERT_CONFLICT");
 		}
+	},
+
+	created(this: CatalogThis) {
+		this.tempoReadings = new TempoReadings();
 	}
 };
 

@@ -1,20 +1,4 @@
 import type { ServiceSchema } from "moleculer";
-import ActivityService from "./activity.service";
-import AlbumCrawlerService from "./album-crawler.service";
-import ApiService from "./api.service";
-import ArtistCrawlerService from "./artist-crawler.service";
-import AudioFeatureService from "./audio-feature.service";
-import CatalogService from "./catalog.service";
-import InsightsService from "./insights.service";
-import OpsService from "./ops.service";
-import PlaylistsService from "./playlists.service";
-import RecommendationsService from "./recommendations.service";
-import SchedulerService from "./scheduler.service";
-import ScraperService from "./scraper.service";
-import ScraperWorkerService from "./scraper-worker.service";
-import StatusService from "./status.service";
-import TasksService from "./tasks.service";
-import UsersService from "./users.service";
 
 /**
  * Every service a node can run, by name. `SERVICES=a,b` picks some; empty picks all. `ops` runs
@@ -27,24 +11,36 @@ import UsersService from "./users.service";
  */
 type NamedSchema = { name: string };
 
-export const serviceCatalog: Record<string, NamedSchema> = {
-	api: ApiService,
-	ops: OpsService,
-	scheduler: SchedulerService,
-	catalog: CatalogService,
-	"artist-crawler": ArtistCrawlerService,
-	"album-crawler": AlbumCrawlerService,
-	"audio-feature": AudioFeatureService,
-	scraper: ScraperService,
-	"scraper-worker": ScraperWorkerService,
-	insights: InsightsService,
-	activity: ActivityService,
-	playlists: PlaylistsService,
-	recommendations: RecommendationsService,
-	status: StatusService,
-	tasks: TasksService,
-	users: UsersService
+/*
+ * Each service's module is required when its schema is first read, not when this file is: a node
+ * runs a few services, and loading all of them (the scraper's HTML parsers, the OpenAI and HTTP
+ * clients, the scheduler) took seconds of every start on a busy machine.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loaders: Record<string, () => NamedSchema> = {
+	api: () => require("./api.service").default,
+	ops: () => require("./ops.service").default,
+	scheduler: () => require("./scheduler.service").default,
+	catalog: () => require("./catalog.service").default,
+	"artist-crawler": () => require("./artist-crawler.service").default,
+	"album-crawler": () => require("./album-crawler.service").default,
+	"audio-feature": () => require("./audio-feature.service").default,
+	scraper: () => require("./scraper.service").default,
+	"scraper-worker": () => require("./scraper-worker.service").default,
+	insights: () => require("./insights.service").default,
+	activity: () => require("./activity.service").default,
+	playlists: () => require("./playlists.service").default,
+	recommendations: () => require("./recommendations.service").default,
+	status: () => require("./status.service").default,
+	tasks: () => require("./tasks.service").default,
+	users: () => require("./users.service").default
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export const serviceCatalog: Record<string, NamedSchema> = {};
+for (const [name, load] of Object.entries(loaders)) {
+	Object.defineProperty(serviceCatalog, name, { enumerable: true, get: load });
+}
 
 export function selectServices(names: readonly string[]): ServiceSchema[] {
 	if (names.length === 0) return Object.values(serviceCatalog) as ServiceSchema[];
@@ -53,7 +49,7 @@ export function selectServices(names: readonly string[]): ServiceSchema[] {
 		throw new Error(`SERVICES names unknown services: ${unknown.join(", ")}. Known: ${Object.keys(serviceCatalog).join(", ")}`);
 	}
 	const wanted = new Set([...names, "ops"]);
-	return Object.entries(serviceCatalog)
-		.filter(([name]) => wanted.has(name))
-		.map(([, schema]) => schema as ServiceSchema);
+	return Object.keys(serviceCatalog)
+		.filter(name => wanted.has(name))
+		.map(name => serviceCatalog[name] as ServiceSchema);
 }

@@ -7,9 +7,10 @@ import type { TaskView } from "./tasks/model";
 import { computeRecommendations, findSimilar, type RecommendationSeeds, type SimilarResult } from "./recommendations/compute";
 import { recommendationView, type RecommendationDoc, type RecommendationView } from "./recommendations/model";
 import { forUserParams, refreshParams, similarParams, songsByBpmParams, userIdParam, type SimilarParams, type SongsByBpmParams } from "./recommendations/params";
-import { callerOf, type Caller } from "./recommendations/signals";
-import { songsByBpm, type SongsPage } from "./recommendations/songs";
+import { callerOf, fetchSignals, NO_SIGNALS, type Caller, type UserSignals } from "./recommendations/signals";
+import { shapesPage, songsByBpm, type SongsPage } from "./recommendations/songs";
 import { EncodedPageCache, pageKey } from "./recommendations/page-cache";
+import { SignalCache } from "./recommendations/signal-cache";
 
 interface RecommendationsMethods {
 	lists(): Collection<RecommendationDoc>;
@@ -18,11 +19,15 @@ interface RecommendationsMethods {
 	rebuild(call: Caller, userId: string, seeds?: RecommendationSeeds): Promise<RecommendationDoc>;
 	/** Runs a refresh task in the background, reporting to the tasks service. */
 	runRefresh(taskId: string, userId: string, user: AuthUser | undefined, seeds: RecommendationSeeds): Promise<void>;
+	/** The user's signals, kept between requests (signal-cache.ts). */
+	signalsOf(call: Caller, userId: string): Promise<UserSignals>;
 }
 interface RecommendationsVars {
 	/** Refreshes still running, awaited when the service stops. */
 	pending: Set<Promise<void>>;
-	anonymousPages: EncodedPageCache;
+	/** Encoded songs pages that are the same for every caller they go to: anonymous ones, and signed-in ones no signal changes. */
+	pages: EncodedPageCache;
+	signals: SignalCache;
 }
 type RecommendationsThis = Service & StoreMethods & RecommendationsMethods & RecommendationsVars;
 
@@ -49,13 +54,17 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 			rest: "GET /songs/bpm/:bpm",
 			auth: "optional",
 			params: songsByBpmParams,
-			handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage | Buffer> {
-				// Anonymous requests through the gateway all see the same pages: answer them with kept bytes.
-				if (!ctx.meta.user && ctx.meta.ip !== undefined && this.anonymousPages.enabled) {
+			async handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage | Buffer> {
+				const call = callerOf(ctx);
+				const userId = ctx.meta.user?.id;
+				const signals = userId ? await this.signalsOf(call, userId) : undefined;
+				// Requests through the gateway that see the same page as many others are answered with kept bytes.
+				const shared = signals === undefined || signals === NO_SIGNALS ? "anonymous" : shapesPage(signals, ctx.params) ? undefined : "signed-in";
+				if (shared && ctx.meta.ip !== undefined && this.pages.enabled) {
 					ctx.meta.$responseType = "application/json; charset=utf-8";
-					return this.anonymousPages.get(pageKey(ctx.params), () => songsByBpm(callerOf(ctx), ctx.params, undefined));
+					return this.pages.get(`${shared}:${pageKey(ctx.params)}`, () => songsByBpm(call, ctx.params, signals));
 				}
-				return songsByBpm(callerOf(ctx), ctx.params, ctx.meta.user?.id);
+				return songsByBpm(call, ctx.params, signals);
 			}
 		},
 
@@ -131,7 +140,12 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 	events: {
 		/** The catalog's tracks or features changed: kept anonymous pages may be wrong now. */
 		"catalog.changed"(this: RecommendationsThis) {
-			this.anonymousPages.clear();
+			this.pages.clear();
+			this.signals.dropLiking();
+		},
+		/** Broadcast by activity: the user's likes, dislikes or skips changed. */
+		"activity.signalsChanged"(this: RecommendationsThis, ctx: Context<{ userId?: string }>) {
+			if (typeof ctx.params.userId === "string") this.signals.drop(ctx.params.userId);
 		},
 		"users.updated": {
 			async handler(this: RecommendationsThis, ctx: Context<{ id?: string }>) {
@@ -153,6 +167,10 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 				// Not fatal: the list still expires with its TTL.
 				this.logger.warn(`Could not drop cached recommendations of ${userId}: ${(err as Error).message}`);
 			}
+		},
+
+		signalsOf(this: RecommendationsThis, call: Caller, userId: string): Promise<UserSignals> {
+			return this.signals.get(userId, () => fetchSignals(call, userId));
 		},
 
 		lists(this: RecommendationsThis) {
@@ -185,7 +203,9 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 
 	created(this: RecommendationsThis) {
 		this.pending = new Set();
-		this.anonymousPages = new EncodedPageCache(configFor(this.broker).CACHE_TTL_SEC * 1000);
+		const ttlMs = configFor(this.broker).CACHE_TTL_SEC * 1000;
+		this.pages = new EncodedPageCache(ttlMs);
+		this.signals = new SignalCache(ttlMs);
 	},
 
 	async stopped(this: RecommendationsThis) {

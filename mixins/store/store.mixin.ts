@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { Errors, type Service, type ServiceBroker, type ServiceSchema } from "moleculer";
 import { configFor, type Config } from "../../config";
 import { EmbeddedAdapter } from "./sqlite-adapter";
-import { MongoAdapter } from "./mongo-adapter";
+import type { MongoAdapter } from "./mongo-adapter";
 import { assertFieldMap } from "./sanitize";
 import type { Collection, Doc, StoreAdapter } from "./types";
 
@@ -29,7 +29,12 @@ export interface StoreHealth {
 
 /** MongoDB when MONGO_URL is set, else the embedded store under DATA_DIR (or in memory). */
 export function createStoreAdapter(config: Config, log?: (message: string) => void): StoreAdapter {
-	if (config.MONGO_URL) return new MongoAdapter({ url: config.MONGO_URL, dbName: config.MONGO_DB });
+	if (config.MONGO_URL) {
+		// Required here, not imported: the driver takes a few hundred ms to load, which a node on the embedded store would spend at every start.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { MongoAdapter: Adapter } = require("./mongo-adapter") as { MongoAdapter: typeof MongoAdapter };
+		return new Adapter({ url: config.MONGO_URL, dbName: config.MONGO_DB });
+	}
 	return new EmbeddedAdapter({ dataDir: path.resolve(config.DATA_DIR), inMemory: config.STORE_IN_MEMORY, log });
 }
 

@@ -30,14 +30,48 @@ export function mergeIntervals(ranges: Array<[number, number]>): Array<[number, 
 }
 
 /** The store's order: a missing tempo first, then by tempo, then by id. */
-function compare(a: TrackDoc, b: TrackDoc): number {
+function compare(a: Pick<TrackDoc, "_id" | "tempo">, b: Pick<TrackDoc, "_id" | "tempo">): number {
 	const ta = typeof a.tempo === "number" ? a.tempo : -Infinity;
 	const tb = typeof b.tempo === "number" ? b.tempo : -Infinity;
 	if (ta !== tb) return ta < tb ? -1 : 1;
 	return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
 }
 
-export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQuery): Promise<TrackDoc[]> {
+type SortKeys = Array<Pick<TrackDoc, "_id" | "tempo">>;
+
+/**
+ * The sort keys each reading found, kept until the catalog's tracks change: a tempoAlt reading is
+ * ordered by tempo, which its index cannot give, so it sorts every track in its range (4 ms at 1M,
+ * ten times that at 10M), and signed-in pages that signals change ask for it on every request.
+ * Only ids and tempos are kept; the page's documents are read each time.
+ */
+export class TempoReadings {
+	private readonly kept = new Map<string, SortKeys>();
+	/** Bumped by every clear: a reading that started before one may be stale, and is not kept. */
+	private version = 0;
+
+	constructor(private readonly maxReadings = 1000) {}
+
+	async read(key: string, find: () => Promise<SortKeys>): Promise<SortKeys> {
+		const hit = this.kept.get(key);
+		if (hit) return hit;
+		const version = this.version;
+		const found = await find();
+		if (version === this.version) {
+			// A Map iterates in insertion order: dropping the first key drops the oldest reading.
+			if (this.kept.size >= this.maxReadings) this.kept.delete(this.kept.keys().next().value as string);
+			this.kept.set(key, found);
+		}
+		return found;
+	}
+
+	clear(): void {
+		this.version++;
+		this.kept.clear();
+	}
+}
+
+export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQuery, readings?: TempoReadings): Promise<TrackDoc[]> {
 	const want = q.offset + q.limit;
 	const rest: Filter = {};
 	if (q.minEnergy !== undefined) rest.energy = { $gte: q.minEnergy };
@@ -45,10 +79,13 @@ export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQu
 	const sort = { tempo: 1, _id: 1 } as const;
 	// Only the sort keys first (an index covers them), then the page's documents.
 	const reads = mergeIntervals(tempoRanges(q)).flatMap(([lo, hi]) =>
-		(["tempo", "tempoAlt"] as const).map(field => tracks.find({ ...rest, [field]: { $gte: lo, $lte: hi } }, { sort, limit: want, projection: { tempo: 1 } }))
+		(["tempo", "tempoAlt"] as const).map(field => {
+			const find = () => tracks.find({ ...rest, [field]: { $gte: lo, $lte: hi } }, { sort, limit: want, projection: { tempo: 1 } });
+			return readings ? readings.read(JSON.stringify([field, lo, hi, rest, want]), find) : find();
+		})
 	);
 	// Every track of the page is among the first `want` of some reading, so the union holds the page.
-	const byId = new Map<string, TrackDoc>();
+	const byId = new Map<string, Pick<TrackDoc, "_id" | "tempo">>();
 	for (const list of await Promise.all(reads)) for (const doc of list) byId.set(doc._id, doc);
 	const page = [...byId.values()].sort(compare).slice(q.offset, want).map(d => d._id);
 	if (page.length === 0) return [];

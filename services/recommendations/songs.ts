@@ -2,7 +2,7 @@ import type { TrackDoc } from "../catalog/model";
 import { trackView, type TrackView } from "../catalog/view";
 import { decodeCursor, encodeCursor, queryHash } from "./cursor";
 import type { SongsByBpmParams } from "./params";
-import { fetchSignals, NO_SIGNALS, SignalIndex, type Caller } from "./signals";
+import { NO_SIGNALS, SignalIndex, type Caller, type UserSignals } from "./signals";
 import { tempoPage, type TempoSelection } from "./tempo-page";
 
 export interface SongsPage {
@@ -23,17 +23,24 @@ function defined<T extends object>(value: T): T {
 }
 
 /**
- * Tracks for a running cadence, in catalog order (tempo, then id) so pages are stable. For a
- * signed-in caller, tracks they disliked or skipped are left out (unless excludeDisliked=false) and,
- * within each page, tracks by artists they like come first.
+ * Whether a signed-in caller's signals change the page beyond marking it personalised: when they
+ * do not (no liked artists, nothing to leave out), every such caller gets the same page.
  */
-export async function songsByBpm(call: Caller, p: SongsByBpmParams, userId: string | undefined): Promise<SongsPage> {
+export function shapesPage(signals: UserSignals, p: SongsByBpmParams): boolean {
+	return signals.likedArtists.length > 0 || (p.excludeDisliked && (signals.disliked.length > 0 || Object.keys(signals.skipped).length > 0));
+}
+
+/**
+ * Tracks for a running cadence, in catalog order (tempo, then id) so pages are stable. With a
+ * signed-in caller's signals, tracks they disliked or skipped are left out (unless
+ * excludeDisliked=false) and, within each page, tracks by artists they like come first. Without
+ * signals, or with NO_SIGNALS (activity is not running), the list is not personalised.
+ */
+export async function songsByBpm(call: Caller, p: SongsByBpmParams, fetched: UserSignals | undefined): Promise<SongsPage> {
 	const selection: TempoSelection = defined({ bpm: p.bpm, tolerance: p.tolerance, halfDouble: p.halfDouble, minEnergy: p.minEnergy, genre: p.genre });
 	const hash = queryHash({ ...selection });
 	const cursor = p.cursor ? decodeCursor(p.cursor, hash) : undefined;
-	const fetched = userId ? await fetchSignals(call, userId) : NO_SIGNALS;
-	// NO_SIGNALS also stands for "activity is not running": then the list is not personalised.
-	const signals = fetched === NO_SIGNALS ? undefined : new SignalIndex(fetched);
+	const signals = fetched === undefined || fetched === NO_SIGNALS ? undefined : new SignalIndex(fetched);
 	const filtering = signals !== undefined && p.excludeDisliked && signals.excludedCount > 0;
 	const keep = filtering ? (doc: TrackDoc) => !signals.isExcluded(doc._id) : () => true;
 	const page = await tempoPage(

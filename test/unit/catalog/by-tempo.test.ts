@@ -1,7 +1,7 @@
 import CatalogService from "../../../services/catalog.service";
 import type { TrackDoc } from "../../../services/catalog/model";
 import { tempoFilter } from "../../../services/catalog/tempo";
-import { tracksByTempo, type TempoPageQuery } from "../../../services/catalog/by-tempo";
+import { TempoReadings, tracksByTempo, type TempoPageQuery } from "../../../services/catalog/by-tempo";
 import { EmbeddedAdapter } from "../../../mixins/store/sqlite-adapter";
 import type { Collection, CollectionSpec } from "../../../mixins/store/types";
 import { mulberry32, type Rng } from "../../simulators/prng";
@@ -75,6 +75,23 @@ describe("catalog byTempo, one indexed query per reading merged", () => {
 
 	it("gives the ids, order and paging of the single $or query on a random catalog", async () => {
 		await expectSameAnswers(tracks, mulberry32(12), 300);
+	});
+
+	it("gives the same answers from kept readings, cleared after each write as the catalog service does", async () => {
+		const readings = new TempoReadings();
+		const rng = mulberry32(14);
+		for (let i = 0; i < 200; i++) {
+			const q = randomQuery(rng);
+			const expected = await storeAnswer(tracks, q);
+			for (let again = 0; again < 2; again++) {
+				const ids = (await tracksByTempo(tracks as unknown as Collection<TrackDoc>, q, readings)).map(d => d._id);
+				expect({ q, ids }).toEqual({ q, ids: expected });
+			}
+			if (i % 10 === 9) {
+				await tracks.insert(randomTrack(rng, 20_000 + i));
+				readings.clear();
+			}
+		}
 	});
 
 	it("stays the same as the $or query through inserts, updates, upserts, claims and deletes", async () => {

@@ -174,6 +174,25 @@ describe("GET /api/v1/songs/bpm/:bpm", () => {
 			expect(keys(res.body.items)).toEqual(expect.arrayContaining(["in1", "in3"]));
 		});
 
+		it("gives a runner without feedback the plain order marked personalised, and applies their next dislike and like at once", async () => {
+			const newcomer = await register(gw);
+			const url = "170?tolerance=2&limit=10";
+			const anonymous = (await songs(url)).body;
+			const first = await songs(url, bearer(newcomer));
+			expect(first.body).toEqual({ ...anonymous, personalized: true });
+			// Answered twice from what was kept for them and for the page.
+			expect((await songs(url, bearer(newcomer))).body).toEqual(first.body);
+			const disliked = first.body.items[0].id;
+			await feedback(gw, newcomer, disliked, "dislike");
+			const after = await songs(url, bearer(newcomer));
+			const eleven = (await songs("170?tolerance=2&limit=11")).body.items.map(t => t.id);
+			expect(after.body.items.map(t => t.id)).toEqual(eleven.filter(id => id !== disliked));
+			const liked = after.body.items[9];
+			await feedback(gw, newcomer, liked.id, "like");
+			const boosted = await songs(url, bearer(newcomer));
+			expect(boosted.body.items[0].artists).toEqual(liked.artists);
+		});
+
 		it("answers 401 for a bad token instead of an anonymous list", async () => {
 			expect((await songs("170", { authorization: "Bearer nope" })).status).toBe(401);
 		});
