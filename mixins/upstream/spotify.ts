@@ -7,6 +7,7 @@
  * (or 400 on a 50-album page) moves it to per-item calls for good, remembered through `modeStore`.
  */
 import type { Limiter } from "../rate-limit/types";
+import { UnthrottledLimiter } from "../rate-limit/unthrottled";
 import { call, chunks, type CallContext, type Parse } from "./call";
 import { FatalError, NotFoundError, UpstreamError } from "./errors";
 import { need, needObj, num, str } from "./json";
@@ -85,6 +86,12 @@ function orThrow<T>(settled: Settled<T>): T[] {
 
 export class SpotifyClient implements CatalogClient {
 	private readonly ctx: CallContext;
+	/**
+	 * Token requests: the accounts service is not the Web API, and its requests are not counted in
+	 * the Web API's rate limit, so they take none of the limiter's slots (with one client per worker
+	 * service, a 4-node cluster's first tokens were 12 of a 50-call window).
+	 */
+	private readonly accountsCtx: CallContext;
 	private readonly apiUrl: string;
 	private readonly forced: boolean;
 	private modeValue: SpotifyMode;
@@ -99,6 +106,7 @@ export class SpotifyClient implements CatalogClient {
 		for (const url of [opts.accountsUrl, opts.apiUrl]) new URL(url);
 		this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
 		this.ctx = { provider: "spotify", limiter: opts.limiter, timeoutMs: opts.timeoutMs, onCall: opts.onCall };
+		this.accountsCtx = { ...this.ctx, limiter: new UnthrottledLimiter("spotify-accounts") };
 		const setting = opts.mode ?? "auto";
 		this.forced = setting !== "auto";
 		this.modeValue = setting === "auto" ? "unknown" : setting;
@@ -326,7 +334,7 @@ export class SpotifyClient implements CatalogClient {
 		const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString("base64");
 		const url = `${this.opts.accountsUrl.replace(/\/+$/, "")}/api/token`;
 		try {
-			const { value, ttlMs } = await call(this.ctx, "token", url, parseToken, {
+			const { value, ttlMs } = await call(this.accountsCtx, "token", url, parseToken, {
 				method: "POST",
 				headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
 				body: "grant_type=client_credentials"
