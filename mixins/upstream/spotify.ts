@@ -30,7 +30,10 @@ export interface SpotifyClientOptions {
 	apiUrl: string;
 	clientId: string;
 	clientSecret: string;
+	/** The Web API's limiter. */
 	limiter: Limiter;
+	/** The accounts service's, for token requests (the users service's "spotify-accounts"). Default: none. */
+	accountsLimiter?: Limiter;
 	/** Per request, reading the body included. */
 	timeoutMs: number;
 	/** "auto" (default) detects the app's kind; the others skip detection and never switch. */
@@ -87,9 +90,9 @@ function orThrow<T>(settled: Settled<T>): T[] {
 export class SpotifyClient implements CatalogClient {
 	private readonly ctx: CallContext;
 	/**
-	 * Token requests: the accounts service is not the Web API, and its requests are not counted in
-	 * the Web API's rate limit, so they take none of the limiter's slots (with one client per worker
-	 * service, a 4-node cluster's first tokens were 12 of a 50-call window).
+	 * Token requests go to the accounts service, which the Web API's rate limit does not count:
+	 * through the Web API's limiter they took its slots (with a client per worker service, a
+	 * 4-node cluster's first tokens were 12 of a 50-call window).
 	 */
 	private readonly accountsCtx: CallContext;
 	private readonly apiUrl: string;
@@ -106,7 +109,7 @@ export class SpotifyClient implements CatalogClient {
 		for (const url of [opts.accountsUrl, opts.apiUrl]) new URL(url);
 		this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
 		this.ctx = { provider: "spotify", limiter: opts.limiter, timeoutMs: opts.timeoutMs, onCall: opts.onCall };
-		this.accountsCtx = { ...this.ctx, limiter: new UnthrottledLimiter("spotify-accounts") };
+		this.accountsCtx = { ...this.ctx, limiter: opts.accountsLimiter ?? new UnthrottledLimiter("spotify-accounts") };
 		const setting = opts.mode ?? "auto";
 		this.forced = setting !== "auto";
 		this.modeValue = setting === "auto" ? "unknown" : setting;
