@@ -67,8 +67,8 @@ interface SchedulerMethods {
 
 interface SchedulerVars {
 	config: Config;
-	/** The lease running now (leases run one at a time), or a settled promise. */
-	leasing: Promise<void>;
+	/** The last lease queued per set of job types (they run one at a time); settled ones are removed. */
+	leasing: Map<string, Promise<void>>;
 	turn: number;
 	timers: NodeJS.Timeout[];
 	stats: CrawlStats;
@@ -173,13 +173,19 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				fillWhile: { type: "array", items: jobType, max: 10, optional: true }
 			},
 			handler(this: SchedulerThis, ctx: Context<LeaseParams>): Promise<LeasedJob[]> {
-				// One lease at a time: two that interleave their claims split the jobs between them, and
-				// once nothing more is coming both halves may go as partial batches (more calls).
-				const run = this.leasing.then(() => this.leaseJobs(ctx.params, ctx.nodeID ?? "?"));
-				this.leasing = run.then(
+				// One lease at a time per set of job types: two that interleave their claims split the jobs
+				// between them, and once nothing more is coming both halves may go as partial batches
+				// (more calls). Leases of other types do not wait.
+				const key = [...ctx.params.types].sort().join(",");
+				const run = (this.leasing.get(key) ?? Promise.resolve()).then(() => this.leaseJobs(ctx.params, ctx.nodeID ?? "?"));
+				const settled = run.then(
 					() => undefined,
 					() => undefined
 				);
+				this.leasing.set(key, settled);
+				void settled.then(() => {
+					if (this.leasing.get(key) === settled) this.leasing.delete(key);
+				});
 				return run;
 			}
 		},
@@ -488,7 +494,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			return "existing";
 		},
 
-		/** The lease action's work; the action runs one at a time. */
+		/** The lease action's work; the action runs one at a time per set of job types. */
 		async leaseJobs(this: SchedulerThis, params: LeaseParams, nodeID: string): Promise<LeasedJob[]> {
 			const paused = await this.pausedTypes();
 			if (paused.includes(ALL)) return [];
@@ -701,7 +707,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 	created(this: SchedulerThis) {
 		this.config = configFor(this.broker);
 		this.turn = 0;
-		this.leasing = Promise.resolve();
+		this.leasing = new Map();
 		this.timers = [];
 		this.stats = new CrawlStats(this.broker);
 	},
