@@ -127,14 +127,18 @@ async function runBatch(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[
 	}
 }
 
-/*
- * A batch call fails whole when one item in it is poison (an entity the upstream always answers
- * with broken JSON). Jobs that failed before are therefore run one by one, so the poison item
- * ends in dead-letter alone and its batch-mates go through.
+/**
+ * Attempts after which a job runs alone. A batch call fails whole when one item in it is poison
+ * (an entity the upstream always answers with broken JSON), so jobs that failed twice run one by
+ * one: the poison item ends in dead-letter alone and its batch-mates go through. Once is not
+ * enough to suspect them: a batch that timed out once on a loaded upstream would otherwise come
+ * back as 100 single calls instead of one batch.
  */
+const ISOLATE_AFTER_FAILURES = 2;
+
 async function runIsolatingRetries(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
-	const fresh = jobs.filter(j => j.attempts <= 1);
-	const retried = jobs.filter(j => j.attempts > 1);
+	const fresh = jobs.filter(j => j.attempts <= ISOLATE_AFTER_FAILURES);
+	const retried = jobs.filter(j => j.attempts > ISOLATE_AFTER_FAILURES);
 	const byId = new Map<string, JobResult>();
 	if (fresh.length) (await runBatch.call(this, fresh)).forEach((r, i) => byId.set(fresh[i].id, r));
 	for (const job of retried) byId.set(job.id, (await runBatch.call(this, [job]))[0]);
