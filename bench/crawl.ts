@@ -16,6 +16,8 @@
  * cost a tenth of the rate), BENCH_LATENCY_MS (80-150), BENCH_TRACE=1 prints progress every second.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import Redis from "ioredis";
@@ -99,7 +101,14 @@ async function startSims(mode: Mode, set: BenchSet): Promise<Sims> {
 }
 
 async function simStats(base: string): Promise<SimStats> {
-	return (await (await fetch(`${base}/__sim/stats`)).json()) as SimStats;
+	// A kept-alive socket the simulator has just closed fails the request once now and then.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return (await (await fetch(`${base}/__sim/stats`)).json()) as SimStats;
+		} catch (err) {
+			if (attempt >= 3) throw err;
+		}
+	}
 }
 
 function crawlEnv(sims: Sims): Env {
@@ -147,8 +156,25 @@ interface Row {
 	spotifyCalls: number;
 	deezerCalls: number;
 	rateLimited: number;
-	maxRssMb: number;
 	workerRssMb: number;
+	/** Peak RSS of each node, by role ("1 process", "data", "w1", ...). */
+	peakRssMb: Array<[string, number]>;
+	/** os.loadavg()[0] when the row started and when it ended. */
+	load: [number, number];
+}
+
+/**
+ * A process's peak RSS (VmHWM) in bytes: the kernel's own high-water mark, so no spike between
+ * two samples is missed. Undefined off Linux (the sampled figure stands then).
+ */
+function peakRss(pid: number | undefined): number | undefined {
+	if (pid === undefined) return undefined;
+	try {
+		const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+		return kb === undefined ? undefined : Number(kb) * 1024;
+	} catch {
+		return undefined;
+	}
 }
 
 async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: ServerProcess | undefined): Promise<Row> {
@@ -159,7 +185,6 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 	const tag = `bench-${set}-${mode}-${workers}-${process.pid}`;
 	let broker: ServiceBroker;
 	const nodes: NodeProcess[] = [];
-	let maxRss = 0;
 	let workerRss = 0;
 	let sampleRss: () => Promise<void>;
 	let stopNats = async () => undefined as void;
@@ -171,28 +196,31 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 		await broker.start();
 		if (set === "limited") await setLimitOverride(broker, "spotify", SPOTIFY_LIMIT);
 		sampleRss = async () => {
-			maxRss = Math.max(maxRss, process.memoryUsage().rss);
-			workerRss = maxRss;
+			workerRss = Math.max(workerRss, process.memoryUsage().rss);
 		};
 	} else {
 		const nats = await startNats();
 		stopNats = () => nats.stop();
 		// A loaded machine answers slower than the default 500 ms now and then; a node that counts Redis
 		// as down falls back to local shares, one window late.
-		const clusterEnv: Env = { ...env, TRANSPORTER: nats.url, NAMESPACE: tag, ...(redis ? { REDIS_URL: redis.url, LIMITER_ID_PREFIX: tag, LIMITER_REDIS_TIMEOUT_MS: "3000" } : {}) };
+		// On 2 cores under a load of 15 a node can go unscheduled for seconds: the default 15 s without
+		// a heartbeat then declares a live data node gone, and its workers' reports are lost (each
+		// lost batch waits out its lease and runs again). This measures the crawl, not that.
+		const clusterEnv: Env = { ...env, TRANSPORTER: nats.url, NAMESPACE: tag, HEARTBEAT_TIMEOUT: "60", ...(redis ? { REDIS_URL: redis.url, LIMITER_ID_PREFIX: tag, LIMITER_REDIS_TIMEOUT_MS: "3000" } : {}) };
 		if (redis && set === "limited") {
 			// Stored before any node starts, so the first call already keeps to it.
 			const client = new Redis(redis.url);
 			await storeOverride(client, tag, "spotify", SPOTIFY_LIMIT, 5000);
-			// A Redis the limiter has never seen holds every call for one window (nobody knows what was
-			// sent before it came up). The rows measure a cluster that has been running: its epoch is old.
+			// A Redis the limiter has never seen holds every call for one window of each limiter (nobody
+			// knows what was sent before it came up; the accounts limiter's window is 30 s). The rows
+			// measure a cluster that has been running: its epoch is an hour old.
 			const [sec, usec] = await client.time();
-			await client.set(`{${tag}}:limits:epoch`, String(Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - (WINDOW_S + 1) * 1000));
+			await client.set(`{${tag}}:limits:epoch`, String(Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - 3_600_000));
 			await client.quit();
 		}
 		nodes.push(startNode(`${tag}-data`, { ...clusterEnv, SERVICES: "scheduler,catalog" }));
 		for (let i = 1; i <= workers; i++) nodes.push(startNode(`${tag}-w${i}`, { ...clusterEnv, SERVICES: WORKER_SERVICES }));
-		broker = clientBroker(`${tag}-client`, { TRANSPORTER: nats.url, NAMESPACE: tag, REQUEST_TIMEOUT: "60000" });
+		broker = clientBroker(`${tag}-client`, { TRANSPORTER: nats.url, NAMESPACE: tag, REQUEST_TIMEOUT: "60000", HEARTBEAT_TIMEOUT: "60" });
 		await broker.start();
 		await broker.waitForServices(CRAWL_SERVICES, 30000);
 		// Every worker node up, not just the first one of each service.
@@ -208,13 +236,12 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 		sampleRss = async () => {
 			for (const n of nodes) {
 				const info = await broker.call<NodeInfo, object>("ops.info", {}, { nodeID: n.nodeID }).catch(() => undefined);
-				if (!info) continue;
-				maxRss = Math.max(maxRss, info.rssMb * 1048576);
-				if (n !== nodes[0]) workerRss = Math.max(workerRss, info.rssMb * 1048576);
+				if (info && n !== nodes[0]) workerRss = Math.max(workerRss, info.rssMb * 1048576);
 			}
 		};
 	}
 
+	const loadAtStart = os.loadavg()[0];
 	const started = Date.now();
 	try {
 		for (let i = 0; i < seeds.length; i += 1000) await broker.call("scheduler.enqueue", { jobs: seeds.slice(i, i + 1000) });
@@ -224,7 +251,13 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 		throw err;
 	}
 	const seconds = (Date.now() - started) / 1000;
+	const loadAtEnd = os.loadavg()[0];
 	await sampleRss();
+	const peaks: Array<[string, number]> =
+		workers === 0
+			? [["1 process", process.resourceUsage().maxRSS * 1024]]
+			: nodes.map((n, i) => [i === 0 ? "data" : `w${i}`, peakRss(n.child.pid) ?? 0]);
+	for (const [role, bytes] of peaks) if (role !== "data") workerRss = Math.max(workerRss, bytes);
 	const counts = await broker.call<{ tracks: number }, object>("catalog.counts", {});
 	const spotify = await simStats(sims.spotify);
 	const deezer = await simStats(sims.deezer);
@@ -251,8 +284,9 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 		spotifyCalls: spotify.total - tokenCalls,
 		deezerCalls: deezer.total,
 		rateLimited: spotify.rateLimited,
-		maxRssMb: mb(maxRss),
-		workerRssMb: mb(workerRss)
+		workerRssMb: mb(workerRss),
+		peakRssMb: peaks.map(([role, bytes]) => [role, mb(bytes)]),
+		load: [loadAtStart, loadAtEnd]
 	};
 }
 
@@ -283,6 +317,10 @@ function fmt(n: number, digits = 1): string {
 	return n.toFixed(digits);
 }
 
+function peaksText(r: Row): string {
+	return r.peakRssMb.map(([role, mb]) => `${role} ${mb} MB`).join(", ");
+}
+
 function topology(workers: number): string {
 	return workers === 0 ? "1 process" : `1 data + ${workers} worker${workers > 1 ? "s" : ""}`;
 }
@@ -290,7 +328,8 @@ function topology(workers: number): string {
 async function main(): Promise<void> {
 	console.log(
 		`bench:crawl: ${ARTISTS} artists x ${ALBUMS_PER_ARTIST} albums x ${TRACKS_PER_ALBUM} tracks = ${EXPECTED_TRACKS} tracks, node ${process.version}; ` +
-			`limited rows: Spotify ${PER_WINDOW} calls per rolling ${WINDOW_S} s window (${RATE}/s), round trip ${LATENCY_MIN}-${LATENCY_MAX} ms; cluster rows over NATS with the limiter in Redis`
+			`limited rows: Spotify ${PER_WINDOW} calls per rolling ${WINDOW_S} s window (${RATE}/s), round trip ${LATENCY_MIN}-${LATENCY_MAX} ms; cluster rows over NATS with the limiter in Redis; ` +
+			`load average ${os.loadavg().map(l => fmt(l, 2)).join(", ")} (1, 5, 15 min) on ${os.cpus().length} cores`
 	);
 	const redis = WORKERS.some(w => w > 0) ? await startRedis() : undefined;
 	const rows: Row[] = [];
@@ -300,7 +339,7 @@ async function main(): Promise<void> {
 				for (const workers of WORKERS) {
 					const row = await runOnce(set, mode, workers, redis);
 					rows.push(row);
-					console.log(`  done: ${set} ${mode} ${topology(workers)} in ${fmt(row.seconds)} s: ${row.tracks} tracks, ${row.spotifyCalls} Spotify and ${row.deezerCalls} Deezer calls, ${row.rateLimited} answered 429, max RSS ${row.maxRssMb} MB`);
+					console.log(`  done: ${set} ${mode} ${topology(workers)} in ${fmt(row.seconds)} s: ${row.tracks} tracks, ${row.spotifyCalls} Spotify and ${row.deezerCalls} Deezer calls, ${row.rateLimited} answered 429, peak RSS ${peaksText(row)}, load ${fmt(row.load[0], 2)} → ${fmt(row.load[1], 2)}`);
 				}
 			}
 		}
@@ -308,18 +347,21 @@ async function main(): Promise<void> {
 		await redis?.stop();
 	}
 	console.log("");
-	console.log("| upstream | mode | topology | tracks | lost | duplicated | s | tracks/s | physical limit | of limit | of burst bound | Spotify calls | minimum | ratio | 429s | Deezer calls | max RSS (any node) | max RSS (worker) |");
-	console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+	console.log("| upstream | mode | topology | tracks | lost | duplicated | s | tracks/s | physical limit | of limit | of burst bound | Spotify calls | minimum | ratio | 429s | Deezer calls | peak RSS per node | max worker RSS | load (1 min) |");
+	console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 	for (const r of rows) {
 		const min = crawlMinimum(r.mode);
 		const perSec = r.tracks / r.seconds;
 		const limit = r.set === "limited" ? physicalLimit(min) : undefined;
 		console.log(
-			`| ${r.set === "limited" ? `${RATE}/s, ${LATENCY_MIN}-${LATENCY_MAX} ms` : "unlimited"} | ${r.mode} | ${topology(r.workers)} | ${r.tracks} | ${Math.max(0, EXPECTED_TRACKS - r.tracks)} | ${Math.max(0, r.tracks - EXPECTED_TRACKS)} | ${fmt(r.seconds)} | ${fmt(perSec)} | ${limit === undefined ? "-" : fmt(limit)} | ${limit === undefined ? "-" : fmt(perSec / limit, 3)} | ${limit === undefined ? "-" : fmt(perSec / burstLimit(min), 3)} | ${r.spotifyCalls} | ${min} | ${fmt(r.spotifyCalls / min, 3)} | ${r.rateLimited} | ${r.deezerCalls} | ${r.maxRssMb} MB | ${r.workerRssMb} MB |`
+			`| ${r.set === "limited" ? `${RATE}/s, ${LATENCY_MIN}-${LATENCY_MAX} ms` : "unlimited"} | ${r.mode} | ${topology(r.workers)} | ${r.tracks} | ${Math.max(0, EXPECTED_TRACKS - r.tracks)} | ${Math.max(0, r.tracks - EXPECTED_TRACKS)} | ${fmt(r.seconds)} | ${fmt(perSec)} | ${limit === undefined ? "-" : fmt(limit)} | ${limit === undefined ? "-" : fmt(perSec / limit, 3)} | ${limit === undefined ? "-" : fmt(perSec / burstLimit(min), 3)} | ${r.spotifyCalls} | ${min} | ${fmt(r.spotifyCalls / min, 3)} | ${r.rateLimited} | ${r.deezerCalls} | ${peaksText(r)} | ${r.workerRssMb} MB | ${fmt(r.load[0], 2)} → ${fmt(r.load[1], 2)} |`
 		);
 	}
 	console.log(
-		`\nPhysical limit: ${RATE} calls/s x tracks per call over the minimal call mix. Burst bound: with a rolling window no crawl of C calls ends before (ceil(C/${PER_WINDOW}) - 1) x ${WINDOW_S} s + one round trip, even with every call sent the moment its window opens.`
+		`\ns: from the first seed enqueued (every node already up, connected and sharing the limiter) until the scheduler reports nothing queued or leased (polled every 200 ms); start-up is not in it.` +
+			`\nPhysical limit: ${RATE} calls/s x tracks per call over the crawl's minimal call mix (the calls the minimum column counts: album lists, album batches, track batches, feature batches), i.e. ${RATE} x tracks / minimum; "of limit" is tracks/s over it. ` +
+			`A rolling window lets a crawl beat it by bursting: the burst bound is the stricter figure, since no crawl of C calls ends before (ceil(C/${PER_WINDOW}) - 1) x ${WINDOW_S} s + one round trip, even with every call sent the moment its window opens.` +
+			`\nPeak RSS: each node process's high-water mark (VmHWM, the kernel's), or the bench process itself for one process (the simulators run apart); max worker RSS is the largest of the worker nodes. Load: the 1-minute load average at the row's start and end, on ${os.cpus().length} cores.`
 	);
 	console.log(
 		"Goals: at least 0.95 of the physical limit at every worker count (limited rows); Spotify calls at most 1.02x the minimum in extended mode; every worker node under 250 MB RSS; 0 tracks lost or duplicated." +

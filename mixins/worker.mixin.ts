@@ -128,14 +128,18 @@ async function runBatch(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[
 	}
 }
 
-/*
- * A batch call fails whole when one item in it is poison (an entity the upstream always answers
- * with broken JSON). Jobs that failed before are therefore run one by one, so the poison item
- * ends in dead-letter alone and its batch-mates go through.
+/**
+ * Attempts after which a job runs alone. A batch call fails whole when one item in it is poison
+ * (an entity the upstream always answers with broken JSON), so jobs that failed twice run one by
+ * one: the poison item ends in dead-letter alone and its batch-mates go through. Once is not
+ * enough to suspect them: a batch that timed out once on a loaded upstream would otherwise come
+ * back as 100 single calls instead of one batch.
  */
+const ISOLATE_AFTER_FAILURES = 2;
+
 async function runIsolatingRetries(this: WorkerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
-	const fresh = jobs.filter(j => j.attempts <= 1);
-	const retried = jobs.filter(j => j.attempts > 1);
+	const fresh = jobs.filter(j => j.attempts <= ISOLATE_AFTER_FAILURES);
+	const retried = jobs.filter(j => j.attempts > ISOLATE_AFTER_FAILURES);
 	const byId = new Map<string, JobResult>();
 	if (fresh.length) (await runBatch.call(this, fresh)).forEach((r, i) => byId.set(fresh[i].id, r));
 	for (const job of retried) byId.set(job.id, (await runBatch.call(this, [job]))[0]);
@@ -168,39 +172,59 @@ async function runLoop(this: WorkerThis): Promise<void> {
 		for (const j of jobs) state.inFlight.set(j.id, j);
 		publishGauges.call(this);
 		const started = process.hrtime.bigint();
-		const results = await runIsolatingRetries.call(this, jobs);
+		const results = (await runIsolatingRetries.call(this, jobs)).map(r => r ?? new Error("no result for job"));
 		const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-		const giveBack = jobs.filter((_, i) => results[i] instanceof Error && missingService(results[i]));
-		if (giveBack.length) {
-			this.logger.info(`giving back ${giveBack.length} job(s) for later: ${(results[jobs.indexOf(giveBack[0])] as Error).message}`);
-			await this.broker.call("scheduler.release", { jobs: giveBack.map(j => ({ id: j.id, token: j.token })), delayMs: MISSING_SERVICE_DELAY_MS }).catch(() => undefined);
+		const giveBack = new Set(jobs.filter((_, i) => { const r = results[i]; return r instanceof Error && missingService(r); }));
+		if (giveBack.size) {
+			this.logger.info(`giving back ${giveBack.size} job(s) for later: ${(results[jobs.indexOf([...giveBack][0])] as Error).message}`);
+			await this.broker.call("scheduler.release", { jobs: [...giveBack].map(j => ({ id: j.id, token: j.token })), delayMs: MISSING_SERVICE_DELAY_MS }).catch(() => undefined);
+			for (const job of giveBack) state.inFlight.delete(job.id);
 		}
-		await Promise.all(
-			jobs.map(async (job, i) => {
-				const result = results[i] ?? new Error("no result for job");
-				try {
-					if (giveBack.includes(job)) return;
-					if (result instanceof Error) {
-						state.failed++;
-						const failure = failureOf(result);
-						this.broker.metrics?.increment("crawler_errors_total", { type: job.type, kind: failure.kind });
-						await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failure });
-					} else {
-						state.processed++;
-						this.broker.metrics?.increment("crawler_jobs_finished_total", { type: job.type });
-						await this.broker.call("scheduler.complete", { id: job.id, token: job.token, type: job.type, ...(result.outcome ? { outcome: result.outcome } : {}) });
-					}
-				} catch (err) {
-					// The lease runs out and the job comes back: at-least-once, handlers are idempotent.
-					this.logger.warn(`could not report job ${job.key}: ${(err as Error).message}`);
-				} finally {
-					state.inFlight.delete(job.id);
-					publishGauges.call(this);
-				}
-			})
-		);
+		await reportResults.call(this, jobs.filter(j => !giveBack.has(j)), results.filter((_, i) => !giveBack.has(jobs[i])));
 		this.broker.metrics?.observe("crawler_job_duration_seconds", seconds, { type: jobs[0].type });
 	}
+}
+
+/**
+ * Tells the scheduler how a batch went: the jobs that succeeded in one call (a feature batch is
+ * 100 jobs; one call each would load the frontier's node more than the jobs do), each failure in
+ * its own. A report that does not arrive is harmless: the lease runs out and the job comes back
+ * (at-least-once, handlers are idempotent).
+ */
+async function reportResults(this: WorkerThis, jobs: LeasedJob[], results: JobResult[]): Promise<void> {
+	const state = this.workerState;
+	const done = (batch: LeasedJob[]) => {
+		for (const job of batch) state.inFlight.delete(job.id);
+		publishGauges.call(this);
+	};
+	const succeeded = jobs.filter((_, i) => !(results[i] instanceof Error));
+	const completions = succeeded.map(job => {
+		const outcome = (results[jobs.indexOf(job)] as { outcome?: string }).outcome;
+		return { id: job.id, token: job.token, type: job.type, ...(outcome ? { outcome } : {}) };
+	});
+	state.processed += completions.length;
+	for (const job of succeeded) this.broker.metrics?.increment("crawler_jobs_finished_total", { type: job.type });
+	const completing = completions.length
+		? this.broker
+				.call("scheduler.completeMany", { jobs: completions })
+				.catch((err: Error) => this.logger.warn(`could not report ${completions.length} finished job(s), starting with ${succeeded[0].key}: ${err.message}`))
+				.finally(() => done(succeeded))
+		: Promise.resolve();
+	const failing = jobs.map(async (job, i) => {
+		const result = results[i];
+		if (!(result instanceof Error)) return;
+		try {
+			state.failed++;
+			const failure = failureOf(result);
+			this.broker.metrics?.increment("crawler_errors_total", { type: job.type, kind: failure.kind });
+			await this.broker.call("scheduler.fail", { id: job.id, token: job.token, error: failure });
+		} catch (err) {
+			this.logger.warn(`could not report job ${job.key}: ${(err as Error).message}`);
+		} finally {
+			done([job]);
+		}
+	});
+	await Promise.all([completing, ...failing]);
 }
 
 function startLoops(this: WorkerThis): void {

@@ -47,6 +47,7 @@ interface CatalogMethods {
 	albums(): Collection<AlbumDoc>;
 	tracks(): Collection<TrackDoc>;
 	upsertTrack(input: TrackInput, now: number): Promise<{ id: string; created: boolean; doc: TrackDoc }>;
+	lowerArtistDepth(id: string, depth: number): Promise<void>;
 	upsertByProvider<T extends ArtistDoc | AlbumDoc>(coll: Collection<T>, provider: Provider, id: string, set: Record<string, unknown>, onInsert: Record<string, unknown>): Promise<T>;
 }
 
@@ -116,6 +117,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 						{ name: a.name, nameKey: normaliseKey(a.name), ...(a.genres?.length ? { genres: a.genres } : {}), fetchedAt: now },
 						a.depth === undefined ? {} : { depth: a.depth }
 					);
+					if (a.depth !== undefined && (doc.depth === undefined || doc.depth > a.depth)) await this.lowerArtistDepth(doc._id, a.depth);
 					ids.push(doc._id);
 				}
 				return ids;
@@ -401,6 +403,15 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		},
 		tracks(this: CatalogThis) {
 			return this.collection<TrackDoc>("tracks");
+		},
+
+		/**
+		 * An artist's depth is the shortest path from a seed found so far, as the scheduler's is: a
+		 * crawl reached through a shorter path lowers it, a longer one leaves it. The condition is in
+		 * the write, so two crawls racing end with the smaller depth whatever their order.
+		 */
+		async lowerArtistDepth(this: CatalogThis, id: string, depth: number): Promise<void> {
+			await this.artists().update({ _id: id, $or: [{ depth: { $exists: false } }, { depth: { $gt: depth } }] }, { $set: { depth } });
 		},
 
 		async upsertByProvider<T extends ArtistDoc | AlbumDoc>(

@@ -4,7 +4,7 @@ import { configFor, type Config } from "../config";
 import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Filter } from "../mixins/store/types";
 import { backoffMs, depthOf, jobKey, laneOf, tierOrder, TIERS, toLeased, type FailureKind, type JobDoc, type LeasedJob, type Tier } from "./scheduler/jobs";
-import { failure, jobRef, jobType, newJob } from "./scheduler/params";
+import { completion, failure, jobRef, jobType, newJob } from "./scheduler/params";
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
 import { concurrencyDocId, MAX_WORKER_CONCURRENCY, resolveConcurrency, withConcurrency, type ConcurrencyDoc } from "./scheduler/concurrency";
@@ -28,8 +28,33 @@ export interface NewJob {
 /** What enqueueing did with a job: made it, lowered an existing job's depth (a shorter path), or nothing. */
 type EnqueueOutcome = "created" | "lowered" | "existing";
 
+/** A finished job, as a worker reports it. */
+interface Completion {
+	id: string;
+	token: string;
+	outcome?: string;
+	type?: string;
+}
+
+/** What completing did: `ok: false` when the lease was lost; `rerun` when a shorter path queued the job again. */
+interface CompleteResult {
+	ok: boolean;
+	rerun?: true;
+}
+
+interface LeaseParams {
+	types: string[];
+	max: number;
+	leaseMs?: number;
+	fillMs?: number;
+	fillWhile?: string[];
+}
+
 interface SchedulerMethods {
 	jobs(): Collection<JobDoc>;
+	leaseJobs(params: LeaseParams, nodeID: string): Promise<LeasedJob[]>;
+	completeAll(jobs: Completion[]): Promise<CompleteResult[]>;
+	completeOne(job: Completion, now: number): Promise<{ result: CompleteResult; removed: number }>;
 	enqueueOne(job: NewJob, now: number): Promise<EnqueueOutcome>;
 	lowerDepth(key: string, depth: number, now: number): Promise<boolean>;
 	partialAllowed(oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean>;
@@ -42,6 +67,8 @@ interface SchedulerMethods {
 
 interface SchedulerVars {
 	config: Config;
+	/** The last lease queued per set of job types (they run one at a time); settled ones are removed. */
+	leasing: Map<string, Promise<void>>;
 	turn: number;
 	timers: NodeJS.Timeout[];
 	stats: CrawlStats;
@@ -74,7 +101,10 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		jobs: {
 			indexes: [
 				{ fields: { key: 1 }, unique: true },
-				{ fields: { state: 1 } },
+				// The status counts by tier and state, and by type and state (so do discovery's cap
+				// and a batch's fill check): from the index alone, not by reading each job.
+				{ fields: { state: 1, tier: 1 } },
+				{ fields: { type: 1, state: 1 } },
 				{ fields: { lane: 1 } },
 				{ fields: { runAt: 1 } }
 			]
@@ -142,49 +172,21 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 				// or runs, or FILL_MAX_MS has passed; then only the last batch of a crawl is partial.
 				fillWhile: { type: "array", items: jobType, max: 10, optional: true }
 			},
-			async handler(this: SchedulerThis, ctx: Context<{ types: string[]; max: number; leaseMs?: number; fillMs?: number; fillWhile?: string[] }>): Promise<LeasedJob[]> {
-				const paused = await this.pausedTypes();
-				if (paused.includes(ALL)) return [];
-				const types = ctx.params.types.filter(t => !paused.includes(t));
-				if (types.length === 0) return [];
-				const leaseMs = ctx.params.leaseMs ?? this.config.JOB_LEASE_MS;
-				const out: LeasedJob[] = [];
-				for (const tier of tierOrder(this.turn++)) {
-					if (out.length >= ctx.params.max) break;
-					const now = Date.now();
-					const runnable: Filter = { lane: { $in: types.map(t => laneOf("queued", tier, t)) }, runAt: { $lte: now } };
-					const want = ctx.params.max - out.length;
-					// find with a limit stops early, where a count would scan a 100k-job lane.
-					const fill = ctx.params.fillMs || ctx.params.fillWhile?.length ? { fillMs: ctx.params.fillMs ?? 0, fillWhile: ctx.params.fillWhile ?? [] } : undefined;
-					if (fill && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
-						const oldest = await this.jobs().findOne(runnable, { sort: { runAt: 1 } });
-						if (!oldest || !(await this.partialAllowed(oldest.runAt, now, fill))) continue;
-					}
-					const claimed = await this.jobs().claimMany(
-						runnable,
-						{ runAt: 1 },
-						{
-							$set: { state: "leased", lane: "leased", leaseOwner: ctx.nodeID ?? "?", leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
-							$inc: { attempts: 1 },
-							// This lease carries the newest depth; a rerun asked for before it is served by it.
-							$unset: { rerun: true }
-						},
-						want
-					);
-					// Two leases may both have seen a full batch and split it: a part that may not go yet goes back.
-					if (fill && claimed.length > 0 && claimed.length < want && !(await this.partialAllowed(Math.min(...claimed.map(j => j.runAt)), now, fill))) {
-						for (const type of new Set(claimed.map(j => j.type))) {
-							await this.jobs().update(
-								{ _id: { $in: claimed.filter(j => j.type === type).map(j => j._id) }, state: "leased" },
-								{ $set: { state: "queued", lane: laneOf("queued", tier, type) }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } },
-								{ multi: true }
-							);
-						}
-						continue;
-					}
-					out.push(...claimed.map(toLeased));
-				}
-				return out;
+			handler(this: SchedulerThis, ctx: Context<LeaseParams>): Promise<LeasedJob[]> {
+				// One lease at a time per set of job types: two that interleave their claims split the jobs
+				// between them, and once nothing more is coming both halves may go as partial batches
+				// (more calls). Leases of other types do not wait.
+				const key = [...ctx.params.types].sort().join(",");
+				const run = (this.leasing.get(key) ?? Promise.resolve()).then(() => this.leaseJobs(ctx.params, ctx.nodeID ?? "?"));
+				const settled = run.then(
+					() => undefined,
+					() => undefined
+				);
+				this.leasing.set(key, settled);
+				void settled.then(() => {
+					if (this.leasing.get(key) === settled) this.leasing.delete(key);
+				});
+				return run;
 			}
 		},
 
@@ -215,33 +217,22 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		complete: {
 			// `type` (the job's) lets the status tell rates apart per job type; it is optional.
-			params: { ...jobRef, outcome: { type: "string", optional: true, max: 200 }, type: { ...jobType, optional: true } },
-			async handler(this: SchedulerThis, ctx: Context<{ id: string; token: string; outcome?: string; type?: string }>) {
-				const now = Date.now();
-				const mine = { _id: ctx.params.id, leaseToken: ctx.params.token, state: "leased" };
-				// Feature jobs leave no trace: the track's featuresStatus already says it is done,
-				// and 100k finished jobs would only weigh on an embedded store.
-				const removed = await this.jobs().delete({ ...mine, type: { $in: EPHEMERAL_TYPES } });
-				if (removed) await this.collection("controls").upsert({ _id: "counters" }, { $inc: { ephemeralDone: removed } });
-				const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
-				const n =
-					removed ||
-					(await this.jobs().update(
-						{ ...mine, rerun: { $ne: true } },
-						{ $set: { state: "done", lane: "done", doneAt: now, updatedAt: now, outcome: ctx.params.outcome ?? "ok", expiries: 0 }, $unset: clearLease }
-					));
-				if (n > 0) {
-					this.stats.recordDone(now, ctx.params.type);
-					return { ok: true };
-				}
-				// A shorter path arrived while it ran: it runs again, at the depth the payload now holds.
-				const rerun = await this.jobs().findOne({ ...mine, rerun: true });
-				if (!rerun) return { ok: false };
-				const again = await this.jobs().update(
-					{ ...mine, rerun: true },
-					{ $set: { state: "queued", lane: laneOf("queued", rerun.tier, rerun.type), runAt: now, attempts: 0, expiries: 0, updatedAt: now }, $unset: { ...clearLease, rerun: true } }
-				);
-				return { ok: again > 0, rerun: true };
+			params: completion,
+			async handler(this: SchedulerThis, ctx: Context<Completion>) {
+				const [result] = await this.completeAll([ctx.params]);
+				return result;
+			}
+		},
+
+		/**
+		 * Completes a worker's batch in one call: a feature batch is 100 jobs, and 100 calls over
+		 * the transporter cost the node that owns the frontier more than the jobs' own writes.
+		 * One result per job, in order, as `complete` answers.
+		 */
+		completeMany: {
+			params: { jobs: { type: "array", items: { type: "object", props: completion }, min: 1, max: 1000 } },
+			handler(this: SchedulerThis, ctx: Context<{ jobs: Completion[] }>) {
+				return this.completeAll(ctx.params.jobs);
 			}
 		},
 
@@ -503,6 +494,91 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 			return "existing";
 		},
 
+		/** The lease action's work; the action runs one at a time per set of job types. */
+		async leaseJobs(this: SchedulerThis, params: LeaseParams, nodeID: string): Promise<LeasedJob[]> {
+			const paused = await this.pausedTypes();
+			if (paused.includes(ALL)) return [];
+			const types = params.types.filter(t => !paused.includes(t));
+			if (types.length === 0) return [];
+			const leaseMs = params.leaseMs ?? this.config.JOB_LEASE_MS;
+			const out: LeasedJob[] = [];
+			for (const tier of tierOrder(this.turn++)) {
+				if (out.length >= params.max) break;
+				const now = Date.now();
+				const runnable: Filter = { lane: { $in: types.map(t => laneOf("queued", tier, t)) }, runAt: { $lte: now } };
+				const want = params.max - out.length;
+				// find with a limit stops early, where a count would scan a 100k-job lane.
+				const fill = params.fillMs || params.fillWhile?.length ? { fillMs: params.fillMs ?? 0, fillWhile: params.fillWhile ?? [] } : undefined;
+				if (fill && (await this.jobs().find(runnable, { limit: want, projection: { _id: 1 } })).length < want) {
+					const oldest = await this.jobs().findOne(runnable, { sort: { runAt: 1 } });
+					if (!oldest || !(await this.partialAllowed(oldest.runAt, now, fill))) continue;
+				}
+				const claimed = await this.jobs().claimMany(
+					runnable,
+					{ runAt: 1 },
+					{
+						$set: { state: "leased", lane: "leased", leaseOwner: nodeID, leaseToken: randomUUID(), leaseUntil: now + leaseMs, updatedAt: now },
+						$inc: { attempts: 1 },
+						// This lease carries the newest depth; a rerun asked for before it is served by it.
+						$unset: { rerun: true }
+					},
+					want
+				);
+				// Two schedulers (on MongoDB) may both have seen a full batch and split it: a part that may not go yet goes back.
+				if (fill && claimed.length > 0 && claimed.length < want && !(await this.partialAllowed(Math.min(...claimed.map(j => j.runAt)), now, fill))) {
+					for (const type of new Set(claimed.map(j => j.type))) {
+						await this.jobs().update(
+							{ _id: { $in: claimed.filter(j => j.type === type).map(j => j._id) }, state: "leased" },
+							{ $set: { state: "queued", lane: laneOf("queued", tier, type) }, $inc: { attempts: -1 }, $unset: { leaseToken: true, leaseOwner: true, leaseUntil: true } },
+							{ multi: true }
+						);
+					}
+					continue;
+				}
+				out.push(...claimed.map(toLeased));
+			}
+			return out;
+		},
+
+		async completeAll(this: SchedulerThis, jobs: Completion[]): Promise<CompleteResult[]> {
+			const now = Date.now();
+			const results: CompleteResult[] = [];
+			let removedTotal = 0;
+			for (const job of jobs) {
+				const { result, removed } = await this.completeOne(job, now);
+				removedTotal += removed;
+				results.push(result);
+			}
+			if (removedTotal) await this.collection("controls").upsert({ _id: "counters" }, { $inc: { ephemeralDone: removedTotal } });
+			return results;
+		},
+
+		async completeOne(this: SchedulerThis, { id, token, outcome, type }: Completion, now: number): Promise<{ result: CompleteResult; removed: number }> {
+			const mine = { _id: id, leaseToken: token, state: "leased" };
+			// Feature jobs leave no trace: the track's featuresStatus already says it is done,
+			// and 100k finished jobs would only weigh on an embedded store.
+			const removed = await this.jobs().delete({ ...mine, type: { $in: EPHEMERAL_TYPES } });
+			const clearLease = { leaseToken: true, leaseOwner: true, leaseUntil: true } as const;
+			const n =
+				removed ||
+				(await this.jobs().update(
+					{ ...mine, rerun: { $ne: true } },
+					{ $set: { state: "done", lane: "done", doneAt: now, updatedAt: now, outcome: outcome ?? "ok", expiries: 0 }, $unset: clearLease }
+				));
+			if (n > 0) {
+				this.stats.recordDone(now, type);
+				return { result: { ok: true }, removed };
+			}
+			// A shorter path arrived while it ran: it runs again, at the depth the payload now holds.
+			const rerun = await this.jobs().findOne({ ...mine, rerun: true });
+			if (!rerun) return { result: { ok: false }, removed };
+			const again = await this.jobs().update(
+				{ ...mine, rerun: true },
+				{ $set: { state: "queued", lane: laneOf("queued", rerun.tier, rerun.type), runAt: now, attempts: 0, expiries: 0, updatedAt: now }, $unset: { ...clearLease, rerun: true } }
+			);
+			return { result: { ok: again > 0, rerun: true }, removed };
+		},
+
 		/** Whether a batch short of full may be leased, its oldest job runnable since `oldestRunAt`. */
 		async partialAllowed(this: SchedulerThis, oldestRunAt: number, now: number, fill: { fillMs: number; fillWhile: string[] }): Promise<boolean> {
 			const waited = now - oldestRunAt;
@@ -631,6 +707,7 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 	created(this: SchedulerThis) {
 		this.config = configFor(this.broker);
 		this.turn = 0;
+		this.leasing = new Map();
 		this.timers = [];
 		this.stats = new CrawlStats(this.broker);
 	},

@@ -7,6 +7,7 @@
  * (or 400 on a 50-album page) moves it to per-item calls for good, remembered through `modeStore`.
  */
 import type { Limiter } from "../rate-limit/types";
+import { UnthrottledLimiter } from "../rate-limit/unthrottled";
 import { call, chunks, type CallContext, type Parse } from "./call";
 import { FatalError, NotFoundError, UpstreamError } from "./errors";
 import { need, needObj, num, str } from "./json";
@@ -29,7 +30,10 @@ export interface SpotifyClientOptions {
 	apiUrl: string;
 	clientId: string;
 	clientSecret: string;
+	/** The Web API's limiter. */
 	limiter: Limiter;
+	/** The accounts service's, for token requests (the users service's "spotify-accounts"). Default: none. */
+	accountsLimiter?: Limiter;
 	/** Per request, reading the body included. */
 	timeoutMs: number;
 	/** "auto" (default) detects the app's kind; the others skip detection and never switch. */
@@ -85,6 +89,12 @@ function orThrow<T>(settled: Settled<T>): T[] {
 
 export class SpotifyClient implements CatalogClient {
 	private readonly ctx: CallContext;
+	/**
+	 * Token requests go to the accounts service, which the Web API's rate limit does not count:
+	 * through the Web API's limiter they took its slots (with a client per worker service, a
+	 * 4-node cluster's first tokens were 12 of a 50-call window).
+	 */
+	private readonly accountsCtx: CallContext;
 	private readonly apiUrl: string;
 	private readonly forced: boolean;
 	private modeValue: SpotifyMode;
@@ -99,6 +109,7 @@ export class SpotifyClient implements CatalogClient {
 		for (const url of [opts.accountsUrl, opts.apiUrl]) new URL(url);
 		this.apiUrl = opts.apiUrl.replace(/\/+$/, "");
 		this.ctx = { provider: "spotify", limiter: opts.limiter, timeoutMs: opts.timeoutMs, onCall: opts.onCall };
+		this.accountsCtx = { ...this.ctx, limiter: opts.accountsLimiter ?? new UnthrottledLimiter("spotify-accounts") };
 		const setting = opts.mode ?? "auto";
 		this.forced = setting !== "auto";
 		this.modeValue = setting === "auto" ? "unknown" : setting;
@@ -326,7 +337,7 @@ export class SpotifyClient implements CatalogClient {
 		const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString("base64");
 		const url = `${this.opts.accountsUrl.replace(/\/+$/, "")}/api/token`;
 		try {
-			const { value, ttlMs } = await call(this.ctx, "token", url, parseToken, {
+			const { value, ttlMs } = await call(this.accountsCtx, "token", url, parseToken, {
 				method: "POST",
 				headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
 				body: "grant_type=client_credentials"

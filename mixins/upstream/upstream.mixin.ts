@@ -7,10 +7,10 @@
  * A service using it types itself `ServiceSchema<Settings, Methods & RateLimitMethods, UpstreamVars>`.
  */
 import type { Service, ServiceBroker, ServiceSchema } from "moleculer";
-import { configFor } from "../../config";
+import { configFor, type Config } from "../../config";
 import { upstreamVars } from "../../config/upstreams";
 import type { ConfigOf } from "../../config/vars";
-import type { Limiter, RateLimitMethods } from "../rate-limit/types";
+import type { Limiter, LimiterSettings, RateLimitMethods } from "../rate-limit/types";
 import { DeezerClient } from "./deezer";
 import { SpotifyClient, type SpotifyModeStore } from "./spotify";
 import type { CallObserver, Provider } from "./types";
@@ -59,10 +59,18 @@ function lazyLimiter(name: string, resolve: () => Limiter): Limiter {
 	};
 }
 
-function serviceLimiter(service: Service, name: string): Limiter {
+function serviceLimiter(service: Service, name: string, defaults?: LimiterSettings): Limiter {
 	const method = (service as Service & Partial<RateLimitMethods>).limiter;
 	if (typeof method !== "function") throw new Error(`Service '${service.name}' uses the upstream mixin without the rate-limit mixin or a limiter option`);
-	return method.call(service, name);
+	return method.call(service, name, defaults);
+}
+
+/** The accounts service's limiter, the one the users service's token calls pass too. */
+function accountsLimiter(service: Service): Limiter {
+	return lazyLimiter("spotify-accounts", () => {
+		const maxPerWindow = (configFor(service.broker) as Partial<Config>).SPOTIFY_ACCOUNTS_RATE_PER_30S ?? 60;
+		return serviceLimiter(service, "spotify-accounts", { maxPerWindow, windowMs: 30_000 });
+	});
 }
 
 function callCounter(broker: ServiceBroker, provider: Provider): CallObserver | undefined {
@@ -104,6 +112,8 @@ export function UpstreamMixin(options: UpstreamMixinOptions = {}): Partial<Servi
 							mode: config.SPOTIFY_MODE,
 							modeStore: options.modeStore?.(this),
 							limiter: limiter("spotify"),
+							// A limiter option stands for every limiter (tests): tokens then pass none.
+							...(options.limiter ? {} : { accountsLimiter: accountsLimiter(this) }),
 							timeoutMs: config.UPSTREAM_TIMEOUT_MS,
 							onCall: callCounter(this.broker, "spotify")
 						})

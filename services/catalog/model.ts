@@ -15,7 +15,7 @@ export interface ArtistDoc extends Doc {
 	deezerId?: string;
 	providers: Partial<Record<Provider, ProviderRef>>;
 	genres?: string[];
-	/** Hops from a seed artist at discovery. */
+	/** Hops from a seed artist along the shortest path found so far (a shorter one lowers it). */
 	depth?: number;
 	lastCrawledAt?: number;
 	fetchedAt: number;

@@ -7,6 +7,13 @@ export const jobRef = {
 /** A job type such as album.tracks; the pause, resume and dead-letter routes take nothing else. */
 export const jobType = { type: "string", pattern: /^[a-z]+(\.[a-z]+)+$/, max: 50 } as const;
 
+/** A finished job: its lease, and optionally what it did and its type (the status tells rates apart per type). */
+export const completion = {
+	...jobRef,
+	outcome: { type: "string", optional: true, max: 200 },
+	type: { ...jobType, optional: true }
+} as const;
+
 export const newJob = {
 	type: "object",
 	strict: "remove",

@@ -7,6 +7,8 @@ import { pairUrls, upstreamEnv } from "../../harness/upstream-env";
 import { artistDepths, featuredArtists, generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
 import { previewMp3 } from "../../simulators/previews";
 import type { TrackView } from "../../../services/catalog/view";
+import type { ArtistDoc } from "../../../services/catalog/model";
+import type { Collection } from "../../../mixins/store/types";
 
 const CRAWL_SERVICES = ["scheduler", "catalog", "artist-crawler", "album-crawler", "audio-feature"];
 const CATALOG: CatalogOptions = { seed: 11, artists: 6, albumsPerArtist: 3, tracksPerAlbum: 8, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } };
@@ -184,6 +186,9 @@ describe("the crawl pipeline in one process", () => {
 		expect(counts.featuresPending).toBe(0);
 		// Every artist's albums were listed once, b's twice (once per depth); the name seed added no crawl of its own.
 		expect(sims.spotify.stats().byEndpoint["GET /v1/artists/{id}/albums"]).toBe(expected.length + 1);
+		// The catalog records each artist's shortest path too, b's lowered from the first one.
+		const stored = await (broker.getLocalService("catalog") as unknown as { artists(): Collection<ArtistDoc> }).artists().find({});
+		expect(new Map(stored.map(a => [a.spotifyId, a.depth]))).toEqual(new Map(expected.map(a => [sims.catalog.artist(a).spotifyId, depths.get(a)])));
 	});
 
 	it("crawl status shows the Spotify mode SPOTIFY_MODE forces", async () => {

@@ -57,6 +57,25 @@ describe("scheduler: the durable job frontier", () => {
 		expect(new Set(ids).size).toBe(40);
 	});
 
+	it("concurrent leases take whole batches: what is left is one partial batch, not halves of one", async () => {
+		await start();
+		await enqueue(Array.from({ length: 50 }, (_, i) => ({ type: "track.features", entity: `t${i}` })));
+		const batches = await Promise.all(Array.from({ length: 4 }, () => broker.call<LeasedJob[], object>("scheduler.lease", { types: ["track.features"], max: 20, fillMs: 0 })));
+		expect(batches.map(b => b.length).sort((x, y) => y - x)).toEqual([20, 20, 10, 0]);
+	});
+
+	it("completes a batch in one call, one result per job in order; a lost lease is ok: false", async () => {
+		await start();
+		await enqueue([{ type: "album.tracks", entity: "a" }, { type: "track.features", entity: "t" }, { type: "album.tracks", entity: "b" }]);
+		const jobs = await lease(["album.tracks", "track.features"], 3);
+		const reports = jobs.map(j => ({ id: j.id, token: j.token, type: j.type }));
+		reports[1] = { ...reports[1], token: "not-the-lease" };
+		expect(await broker.call("scheduler.completeMany", { jobs: reports })).toEqual([{ ok: true }, { ok: false }, { ok: true }]);
+		const status = await broker.call<CrawlStatus, object>("scheduler.status", {});
+		expect(status.done).toBe(2);
+		expect(status.tiers.high.leased + status.tiers.low.leased).toBe(1);
+	});
+
 	it("retries a failed job and sends it to dead-letter after the last attempt, with its error", async () => {
 		await start();
 		await enqueue([{ type: "album.tracks", entity: "bad" }]);
