@@ -117,7 +117,14 @@ const AUTH_NOTES: Record<string, string> = {
 	admin: "Admins only."
 };
 
-function operation(route: DocumentedRoute): JsonSchema {
+/** OpenAPI wants operation ids unique; an action routed on several paths (the seeds' registrations) numbers the later ones. */
+function operationId(route: DocumentedRoute, seen: Map<string, number>): string {
+	const n = (seen.get(route.action) ?? 0) + 1;
+	seen.set(route.action, n);
+	return n === 1 ? route.action : `${route.action}.${n}`;
+}
+
+function operation(route: DocumentedRoute, id: string): JsonSchema {
 	const info = route.schema;
 	const pathParams = [...route.fullPath.matchAll(/:(\w+)/g)].map(m => m[1]);
 	const props = { ...((info.params as Record<string, unknown> | undefined) ?? {}) };
@@ -127,7 +134,7 @@ function operation(route: DocumentedRoute): JsonSchema {
 		return { name, in: "path", required: true, schema: s };
 	});
 	const auth = info.auth ?? "public";
-	const op: JsonSchema = { operationId: route.action, summary: info.summary ?? route.action, tags: [route.action.split(".")[0]] };
+	const op: JsonSchema = { operationId: id, "x-action": route.action, summary: info.summary ?? route.action, tags: [route.action.split(".")[0]] };
 	if (AUTH_NOTES[auth]) op.description = AUTH_NOTES[auth];
 	const method = route.method.toLowerCase();
 	if (method === "get" || method === "delete") {
@@ -156,10 +163,11 @@ function operation(route: DocumentedRoute): JsonSchema {
 export function openApiDocument(routes: readonly DocumentedRoute[], version: string): JsonSchema {
 	const paths: Record<string, Record<string, JsonSchema>> = {};
 	const sorted = [...routes].sort((a, b) => a.fullPath.localeCompare(b.fullPath) || a.method.localeCompare(b.method));
+	const seen = new Map<string, number>();
 	for (const route of sorted) {
 		const path = route.fullPath.replace(/:(\w+)/g, "{$1}");
 		paths[path] ??= {};
-		paths[path][route.method.toLowerCase()] = operation(route);
+		paths[path][route.method.toLowerCase()] = operation(route, operationId(route, seen));
 	}
 	return {
 		openapi: "3.1.0",
