@@ -13,7 +13,7 @@ import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type CheckResult, type Readiness } from "./api/readiness";
 import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
 import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
-import { docsPage, docsPageHeaders } from "./api/docs-page";
+import { DOCS_ASSET_NAMES, docsAsset, docsAssetHeaders, docsPage, docsPageHeaders } from "./api/docs-page";
 import { jsonBodyParser, optionsGuard, requestGuards } from "./api/request-guards";
 import { applyIdempotency, idempotencyKey, IdempotencyStore, replayOf, writeReplay } from "./api/idempotency";
 import { batchItems, BatchQuota } from "./api/batch-quota";
@@ -117,13 +117,14 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				name: "root",
 				path: "/",
 				use: [optionsGuard],
-				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
+				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "api.docsAsset", "status.page"],
 				mappingPolicy: "restrict",
 				aliases: {
 					"GET health": "api.health",
 					"GET ready": "api.ready",
 					"GET api/openapi.json": "api.openapi",
 					"GET api/docs": "api.docs",
+					"GET api/docs/assets/:file": "api.docsAsset",
 					"GET status": "status.page"
 				}
 			}
@@ -184,13 +185,25 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			}
 		},
 
-		/** A readable page of the OpenAPI document, for people; it needs nothing from the internet. */
+		/** The OpenAPI document for people: Swagger UI with try-it; it needs nothing from the internet. */
 		docs: {
 			handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>) {
 				const html = docsPage("/api/openapi.json");
 				ctx.meta.$responseType = "text/html; charset=utf-8";
 				ctx.meta.$responseHeaders = docsPageHeaders(html);
 				return html;
+			}
+		},
+
+		/** The docs page's renderer files, from the swagger-ui-dist package. */
+		docsAsset: {
+			params: { file: { type: "enum", values: DOCS_ASSET_NAMES } },
+			handler(this: ApiThis, ctx: Context<{ file: string }, GatewayMeta>) {
+				const asset = docsAsset(ctx.params.file);
+				if (!asset) throw new Errors.MoleculerClientError("No such file", 404, "NOT_FOUND");
+				ctx.meta.$responseType = asset.contentType;
+				ctx.meta.$responseHeaders = docsAssetHeaders();
+				return asset.body;
 			}
 		},
 

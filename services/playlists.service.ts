@@ -15,7 +15,7 @@ import { SpotifyPlaylists } from "./playlists/spotify-playlists";
 import { callerOf, fetchSignals, SignalIndex } from "./recommendations/signals";
 import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext, type GatewayMeta } from "./shared/access";
 import { ok, str } from "./api/doc/schemas";
-import { PLAYLIST, PLAYLIST_EXAMPLE, PLAYLIST_EXPORT } from "./playlists/responses";
+import { PLAYLIST, PLAYLIST_EXAMPLE, PLAYLIST_EXPORT, PLAYLIST_EXPORT_EXAMPLE } from "./playlists/responses";
 
 interface PlaylistsMethods {
 	playlists(): Collection<PlaylistDoc>;
@@ -101,7 +101,7 @@ const PlaylistsService: ServiceSchema<ServiceSettingSchema, PlaylistsMethods & S
 		export: {
 			rest: "GET /playlists/:id/export",
 			summary: "Download a playlist as M3U or JSON",
-			responses: { 200: { description: "The file: M3U text, or JSON with format=json", schema: PLAYLIST_EXPORT, otherMedia: { "audio/x-mpegurl": str } } },
+			responses: { 200: { description: "The file: M3U text, or JSON with format=json", schema: PLAYLIST_EXPORT, example: PLAYLIST_EXPORT_EXAMPLE, otherMedia: { "audio/x-mpegurl": str } } },
 			auth: "required",
 			params: { id: idParam, format: { type: "enum", values: ["m3u", "json"], default: "m3u" } },
 			async handler(this: PlaylistsThis, ctx: GatewayContext<{ id: string; format: ExportFormat }>): Promise<string> {

@@ -32,7 +32,25 @@ import { fetchableUrl } from "./scraper/urls";
 import { findByUrl, publishContent, saveScrape, type TracklistStore } from "./scraper/versions";
 import { cueView, draftView, tracklistView, versionSummary, versionView } from "./scraper/view";
 import { bool, int, obj, ok, ref, str } from "./api/doc/schemas";
-import { CHANGED_TRACKLIST, CUE, CUE_EXAMPLE, CUE_VALIDATION, DRAFT, LISTING, LISTING_EXAMPLE, SCRAPE_STATUS, SCRAPE_TASK, TRACKLIST, TRACKLIST_EXAMPLE, VERSION, VERSIONS } from "./scraper/responses";
+import {
+	CHANGED_TRACKLIST,
+	CUE,
+	CUE_EXAMPLE,
+	CUE_VALIDATION,
+	DRAFT,
+	DRAFT_EXAMPLE,
+	LISTING,
+	LISTING_EXAMPLE,
+	SCRAPE_STATUS,
+	SCRAPE_STATUS_EXAMPLE,
+	SCRAPE_TASK,
+	SCRAPE_TASK_EXAMPLE,
+	TRACKLIST,
+	TRACKLIST_EXAMPLE,
+	VERSION,
+	VERSION_EXAMPLE,
+	VERSIONS
+} from "./scraper/responses";
 
 interface ScraperMethods {
 	store(): TracklistStore & ImportStore;
@@ -193,7 +211,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		scrape: {
 			rest: "POST /tracklist",
 			summary: "Scrape a tracklist page (from the cache while fresh); with async, in the background",
-			responses: { 200: ok("The parsed tracklist", TRACKLIST, TRACKLIST_EXAMPLE), 202: ok("Accepted (async): poll GET /api/v1/tracklist/status/{id}", SCRAPE_TASK) },
+			responses: { 200: ok("The parsed tracklist", TRACKLIST, TRACKLIST_EXAMPLE), 202: ok("Accepted (async): poll GET /api/v1/tracklist/status/{id}", SCRAPE_TASK, SCRAPE_TASK_EXAMPLE) },
 			auth: "optional",
 			timeout: SCRAPE_TIMEOUT_MS,
 			params: {
@@ -243,7 +261,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		status: {
 			rest: "GET /tracklist/status/:id",
 			summary: "An async scrape's or an import's task, with each URL's state",
-			responses: { 200: ok("The task and its items", SCRAPE_STATUS) },
+			responses: { 200: ok("The task and its items", SCRAPE_STATUS, SCRAPE_STATUS_EXAMPLE) },
 			auth: "optional",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -298,7 +316,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		version: {
 			rest: "GET /tracklist/:id/versions/:version",
 			summary: "One version of a tracklist",
-			responses: { 200: ok("The version with its content", VERSION) },
+			responses: { 200: ok("The version with its content", VERSION, VERSION_EXAMPLE) },
 			auth: "public",
 			params: { id: idParam, version: { type: "number", integer: true, min: 1, convert: true } },
 			async handler(this: ScraperThis, ctx: Context<{ id: string; version: number }>) {
@@ -330,7 +348,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		getDraft: {
 			rest: "GET /tracklist/:id/draft",
 			summary: "The caller's draft of a tracklist",
-			responses: { 200: ok("The draft", DRAFT) },
+			responses: { 200: ok("The draft", DRAFT, DRAFT_EXAMPLE) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -343,7 +361,7 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		saveDraft: {
 			rest: "PUT /tracklist/:id/draft",
 			summary: "Create or edit the caller's draft of a tracklist",
-			responses: { 200: ok("The draft as saved", DRAFT) },
+			responses: { 200: ok("The draft as saved", DRAFT, DRAFT_EXAMPLE) },
 			auth: "required",
 			params: draftParams,
 			async handler(this: ScraperThis, ctx: GatewayContext<DraftInput>) {

@@ -3,7 +3,7 @@ import { dateTime, int, list, mapOf, nullable, num, obj, ref, str } from "../api
 
 const windowFields = { window: str, from: dateTime, to: dateTime };
 const countFields = { plays: int, completes: int, likes: int, skips: int, shares: int, dislikes: int, listeningMs: int };
-const rateFields = { skipRate: num, completionRate: num };
+const rateFields = { skipRate: nullable(num), completionRate: nullable(num) };
 const rankedTrack = obj({ track: ref("Track"), score: num, ...countFields }, Object.keys(countFields));
 const rankedGroup = (key: string) => obj({ [key]: str, score: num, tracks: int }, ["score", "tracks"]);
 

@@ -56,7 +56,9 @@ export const COMPAT_RESPONSES: Record<string, ActionResponses> = {
 	compatIngest: { 202: ok("Accepted: poll status_url", SEED_ACCEPTED, SEED_ACCEPTED_EXAMPLE) },
 	compatSnapshots: { 200: ok("The caller's snapshots, newest first", list(SEED_SNAPSHOT), []) },
 	compatGenerate: { 202: ok("Accepted: poll status_url", SEED_ACCEPTED, SEED_ACCEPTED_EXAMPLE) },
-	compatInsight: { 200: ok("The insight", SEED_INSIGHT) },
+	compatInsight: {
+		200: ok("The insight", SEED_INSIGHT, { insight_id: "ins_1", user_id: "u_9f2c", snapshot_id: "snap_1", insight_type: "summary", tone_mode: "neutral", version: 1, model: "builtin", content: { headline: "A faster week" }, created_at: "2026-12-06T21:00:00.000Z" })
+	},
 	compatUserInsights: { 200: ok("The user's insights", list(SEED_INSIGHT), []) },
 	compatTask: { 200: ok("The task, in Celery's state names", SEED_TASK, SEED_TASK_EXAMPLE) },
 	compatTaskList: { 200: ok("The caller's tasks", list(SEED_TASK), [SEED_TASK_EXAMPLE]) },
@@ -70,7 +72,9 @@ export const COMPAT_RESPONSES: Record<string, ActionResponses> = {
 			basis: { targetBpm: null, bpmFrom: "taste", genres: [], artists: [], moods: [] }
 		})
 	},
-	compatInteraction: { 201: ok("Recorded", obj({ status: { const: "recorded" }, event: ref("ActivityEvent") })) },
+	compatInteraction: {
+		201: ok("Recorded", obj({ status: { const: "recorded" }, event: ref("ActivityEvent") }), { status: "recorded", event: { id: "ev_31c2", userId: "u_9f2c", trackId: "trk_4Zb1", type: "like", at: 1796590800000 } })
+	},
 	compatActivity: { 201: ok("The event as recorded", ref("ActivityEvent")) },
 	compatRefresh: { 202: ok("Accepted: poll status_url", { allOf: [SEED_TASK, obj({ status_url: str })] }, { ...SEED_TASK_EXAMPLE, status_url: `/api/tasks/${SEED_TASK_EXAMPLE.task_id}` }) },
 	compatUserAnalytics: { 200: ok("The user's listening figures", ACTIVITY.user) },

@@ -39,6 +39,14 @@ export const PLAYLIST_EXAMPLE = {
 };
 
 /** format=json's file. */
+export const PLAYLIST_EXPORT_EXAMPLE = {
+	name: "Run 170 BPM · 30 min",
+	description: "9 tracks at 170 BPM (±5), made by cratedigger",
+	bpm: 170,
+	durationSec: 1812,
+	createdAt: "2026-12-06T21:00:00.000Z",
+	tracks: [{ position: 1, id: "trk_8Qx2", title: "Run Boy Run", artists: ["Woodkid"], durationSec: 219, tempo: 170, url: "https://www.deezer.com/track/3135556" }]
+};
 export const PLAYLIST_EXPORT = obj(
 	{ name: str, description: str, bpm: num, durationSec: int, createdAt: dateTime, spotifyUrl: str, tracks: list(obj({ position: int, id: str, title: str, artists: list(str), url: str }, [])) },
 	["spotifyUrl"]

@@ -35,6 +35,10 @@ export const VERSIONS = obj({ tracklist_id: str, current: int, versions: list(ob
 export const VERSION = obj({ ...versionSummary, tracklist_id: str, ...content });
 export const DRAFT = obj({ tracklist_id: str, user_id: str, base_version: int, outdated: bool, ...content, created_at: dateTime, updated_at: dateTime });
 
+const VERSION_SUMMARY_EXAMPLE = { version: 1, source: "scrape", user_id: null, restored_from: null, content_hash: "c0ffee", track_count: 1, created_at: "2026-12-06T21:00:00.000Z", current: true };
+export const VERSION_EXAMPLE = { ...VERSION_SUMMARY_EXAMPLE, tracklist_id: "tl_5e1", ...CONTENT_EXAMPLE };
+export const DRAFT_EXAMPLE = { tracklist_id: "tl_5e1", user_id: "u_9f2c", base_version: 1, outdated: false, ...CONTENT_EXAMPLE, created_at: "2026-12-06T21:00:00.000Z", updated_at: "2026-12-06T21:05:00.000Z" };
+
 export const LISTING = obj({ items: list(obj({ title: str, url: str, date: str, trackCount: int, djs: list(str) }, ["date", "trackCount", "djs"])), page: int, limit: int, has_more: bool, truncated: bool });
 export const LISTING_EXAMPLE = { items: [{ title: "Bicep @ Printworks", url: "https://www.1001tracklists.com/tracklist/1ab2/bicep-printworks.html", date: "2026-11-28" }], page: 1, limit: 20, has_more: false, truncated: false };
 
@@ -45,6 +49,14 @@ export const SCRAPE_STATUS = {
 		ref("Task"),
 		obj({ correlation_id: str, import: obj({ kind: str, total: int, done: int, failed: int, items: list(obj({ index: int, url: str, state: str, tracklist_id: nstr })) }) })
 	]
+};
+
+const TASK_EXAMPLE = { id: "9a1e7c2b-4d3f-4e5a-8b6c-1d2e3f4a5b6c", kind: "tracklist.scrape", status: "pending", progress: { done: 0, total: 1 }, createdAt: "2026-12-06T21:00:00.000Z", updatedAt: "2026-12-06T21:00:00.000Z" };
+export const SCRAPE_TASK_EXAMPLE = { ...TASK_EXAMPLE, correlation_id: "my-job-17" };
+export const SCRAPE_STATUS_EXAMPLE = {
+	...TASK_EXAMPLE,
+	correlation_id: "my-job-17",
+	import: { kind: "scrape", total: 1, done: 0, failed: 0, items: [{ index: 0, url: "https://www.1001tracklists.com/tracklist/1ab2/bicep-printworks.html", state: "queued", tracklist_id: null }] }
 };
 
 export const CUE = obj(
