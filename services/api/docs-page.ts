@@ -17,14 +17,13 @@ const ASSETS: Record<string, string> = {
 	"swagger-ui.css": "text/css; charset=utf-8",
 	"favicon-32x32.png": "image/png"
 };
-export const DOCS_ASSET_NAMES = Object.keys(ASSETS);
 
 const assetDir = dirname(require.resolve("swagger-ui-dist/package.json"));
 const loaded = new Map<string, Buffer>();
 
 /** One of the renderer's files, read once; undefined for any other name. */
 export function docsAsset(name: string): { body: Buffer; contentType: string } | undefined {
-	const contentType = ASSETS[name];
+	const contentType = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
 	if (!contentType) return undefined;
 	let body = loaded.get(name);
 	if (!body) {
