@@ -34,11 +34,15 @@ export function clusterJobTypes(broker: ServiceBroker): string[] {
  */
 function typeParam(broker: ServiceBroker, sub: string, rest: string[]): { type?: string } {
 	if (rest.length > 1) throw new UsageError(`${sub} takes at most one job type (got ${rest.join(" ")})`);
-	if (!rest[0]) return {};
-	const type = jobType(rest[0]);
+	return rest[0] ? { type: clusterJobType(broker, rest[0]) } : {};
+}
+
+/** A job type some worker of the cluster takes; a typo or an unknown type is a usage error. */
+export function clusterJobType(broker: ServiceBroker, text: string): string {
+	const type = jobType(text);
 	const known = clusterJobTypes(broker);
 	if (known.length > 0 && !known.includes(type)) throw new UsageError(`no worker of this cluster takes "${type}" jobs; the job types are ${known.join(", ")}`);
-	return { type };
+	return type;
 }
 
 /** The `crawl` REPL command's logic, apart from the REPL so tests can call it. */

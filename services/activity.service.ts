@@ -31,6 +31,8 @@ import { Reactions } from "./activity/reactions";
 import { CATALOG_BATCH, Reports, type CatalogLookup } from "./activity/reports";
 import { DAY_MS, parseWindow, windowParam } from "./activity/window";
 import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
+import { bool, int, obj, ok, ref, str } from "./api/doc/schemas";
+import { ACTIVITY } from "./activity/responses";
 
 interface ActivityMethods {
 	events(): Collection<EventDoc>;
@@ -87,6 +89,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** POST /api/v1/tracks/:id/play: the signed-in user played a track (for `msPlayed` ms). */
 		play: {
 			rest: "POST /tracks/:id/play",
+			summary: "Record that the caller played a track",
+			responses: { 201: ok("The event as recorded", ref("ActivityEvent")) },
 			auth: "required",
 			params: playParams,
 			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string; msPlayed?: number } & ContextFields>): Promise<ActivityEvent> {
@@ -100,6 +104,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** POST /api/v1/tracks/:id/like: likes the track, or takes the like back when it was liked. */
 		like: {
 			rest: "POST /tracks/:id/like",
+			summary: "Like a track (again: no change)",
+			responses: { 200: ok("The like and the track's like count", obj({ trackId: str, liked: bool, likes: int }), { trackId: "trk_4Zb1", liked: true, likes: 12 }) },
 			auth: "required",
 			params: { $$strict: true, id: idParam },
 			async handler(this: ActivityThis, ctx: GatewayContext<{ id: string }>) {
@@ -116,6 +122,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** POST /api/v1/song/:songId/feedback: like, dislike, skip or complete, with the BPM asked for and the position. */
 		feedback: {
 			rest: "POST /song/:songId/feedback",
+			summary: "Feedback on a song: a play, skip, like, dislike, share or completion",
+			responses: { 201: ok("The event as recorded", ref("ActivityEvent")) },
 			auth: "required",
 			params: feedbackParams,
 			async handler(this: ActivityThis, ctx: GatewayContext<{ songId: string; type: ActivityType; msPlayed?: number } & ContextFields>): Promise<ActivityEvent> {
@@ -130,6 +138,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** POST /api/v1/analytics/activity: play, like (not a toggle), skip or share; `at` may be up to 7 days old. */
 		analyticsActivity: {
 			rest: "POST /analytics/activity",
+			summary: "Record one listening event of the caller",
+			responses: { 201: ok("The event as recorded", ref("ActivityEvent")) },
 			auth: "required",
 			params: analyticsActivityParams,
 			async handler(this: ActivityThis, ctx: GatewayContext<{ type: ActivityType; trackId: string; at?: number; msPlayed?: number } & ContextFields>) {
@@ -145,6 +155,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** GET /api/v1/tracks/trending?window=24h: the tracks with the most weighted plays, likes and shares. */
 		trending: {
 			rest: "GET /tracks/trending",
+			summary: "The most played and liked tracks of a time window",
+			responses: { 200: ok("The window and its top tracks", ACTIVITY.trending, ACTIVITY.trendingExample) },
 			auth: "public",
 			params: { window: windowParam("24h"), limit: limitParam(20, 100) },
 			handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
@@ -155,6 +167,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** GET /api/v1/analytics/summary?window=24h: platform-wide figures, for admins. */
 		summary: {
 			rest: "GET /analytics/summary",
+			summary: "Platform figures for a time window: plays, likes, skips, active users",
+			responses: { 200: ok("The window's figures", ACTIVITY.summary) },
 			auth: "admin",
 			params: { window: windowParam("24h") },
 			handler(this: ActivityThis, ctx: Context<{ window: string }>) {
@@ -165,6 +179,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** GET /api/v1/analytics/trends?window=7d: top tracks, artists and genres of the window. */
 		trends: {
 			rest: "GET /analytics/trends",
+			summary: "What rises in a window: top tracks, artists and genres",
+			responses: { 200: ok("The window's top tracks, artists and genres", ACTIVITY.trends) },
 			auth: "public",
 			params: { window: windowParam("7d"), limit: limitParam(10, 50) },
 			handler(this: ActivityThis, ctx: Context<{ window: string; limit: number }>) {
@@ -175,6 +191,8 @@ const ActivityService: ServiceSchema<ServiceSettingSchema, ActivityMethods & Sto
 		/** GET /api/v1/analytics/user/:id?window=30d: one user's engagement; the user themself or an admin. */
 		userAnalytics: {
 			rest: "GET /analytics/user/:id",
+			summary: "One user's listening figures for a window (the user or an admin)",
+			responses: { 200: ok("The user's figures and top tracks and artists", ACTIVITY.user) },
 			auth: "required",
 			params: { id: idParam, window: windowParam("30d") },
 			handler(this: ActivityThis, ctx: GatewayContext<{ id: string; window: string }>) {

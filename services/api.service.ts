@@ -13,37 +13,37 @@ import { redisRateLimitStore } from "./api/rate-limit-store";
 import { readiness, type CheckResult, type Readiness } from "./api/readiness";
 import { errorBody, retryAfterSec, type HttpError } from "./api/errors";
 import { corsSettings, mirrorRateLimitHeaders } from "./api/headers";
-import { docsPage, docsPageHeaders } from "./api/docs-page";
+import { docsAsset, docsAssetHeaders, docsPage, docsPageHeaders } from "./api/docs-page";
 import { jsonBodyParser, optionsGuard, requestGuards } from "./api/request-guards";
 import { applyIdempotency, idempotencyKey, IdempotencyStore, replayOf, writeReplay } from "./api/idempotency";
 import { batchItems, BatchQuota } from "./api/batch-quota";
 import { RevokedUsers } from "./api/revoked-users";
 import { WindowCounter } from "./api/rate-limit-store";
 import { answerClientErrors } from "./api/client-errors";
-import { openApiDocument, type ActionInfo, type RoutedAlias } from "./api/openapi";
+import { openApiDocument } from "./api/openapi";
+import { documentedRoutes } from "./api/doc/routes";
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { CompatActions } from "./compat/actions";
-import { compatRoute, isCompatAlias } from "./compat/routes";
+import { compatRoute } from "./compat/routes";
 import { withSeed004Fields } from "./compat/seed-004";
 import { StreamMixin, streamRoute } from "./stream/stream.mixin";
 import { version as packageVersion } from "../package.json";
+import { bool, dateTime, int, mapOf, num, obj, ok, str } from "./api/doc/schemas";
+
+const READINESS = obj({ ready: bool, nodeID: str, checks: mapOf(obj({ ok: bool, detail: str, latencyMs: num }, ["latencyMs"])) });
 
 interface ApiVars {
 	server: Server;
 	redis?: Redis;
 	config: Config;
-	/** moleculer-web's routed aliases. */
-	aliases: RoutedAlias[];
+	/** The OpenAPI document, built once: it depends on the code only. */
+	openApi?: Promise<Record<string, unknown>>;
 	/** moleculer-web's debounced rerouting after a change in the cluster's services (lodash's debounce). */
 	regenerateAllAutoAliases: { (): void; flush(): void };
 	/** Accounts deleted while their access tokens still live. */
 	revoked: RevokedUsers;
 	idempotency: IdempotencyStore;
 	batchQuota: BatchQuota;
-}
-interface RegistryAction {
-	name: string;
-	action?: ActionInfo;
 }
 
 interface ApiMethods {
@@ -117,13 +117,14 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 				name: "root",
 				path: "/",
 				use: [optionsGuard],
-				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "status.page"],
+				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "api.docsAsset", "status.page"],
 				mappingPolicy: "restrict",
 				aliases: {
 					"GET health": "api.health",
 					"GET ready": "api.ready",
 					"GET api/openapi.json": "api.openapi",
 					"GET api/docs": "api.docs",
+					"GET api/docs/assets/:file": "api.docsAsset",
 					"GET status": "status.page"
 				}
 			}
@@ -172,21 +173,19 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			}
 		},
 
-		/** The OpenAPI document of /api/v1, generated from the live routes and their actions' params. */
+		/** The OpenAPI document of every route, built from the service schemas: whole whichever services run here. */
 		openapi: {
 			rest: "GET /openapi.json",
+			summary: "This OpenAPI document",
+			responses: { 200: ok("The OpenAPI 3.1 document of every route, whichever services run", obj({ openapi: str, info: obj({}), paths: obj({}), components: obj({}) }), { openapi: "3.1.0", info: { title: "cratedigger API", version: "0.1.0" }, paths: {}, components: {} }) },
 			auth: "public",
-			handler(this: ApiThis) {
-				const actions = new Map<string, ActionInfo>();
-				for (const item of this.broker.registry.getActionList({ skipInternal: true, withEndpoints: false }) as RegistryAction[]) {
-					if (item.action) actions.set(item.name, item.action);
-				}
-				const aliases = this.aliases.filter(a => (a.fullPath.startsWith("/api/v1/") || isCompatAlias(a)) && typeof a.action === "string");
-				return openApiDocument(aliases, actions, packageVersion);
+			async handler(this: ApiThis) {
+				this.openApi ??= import("./index").then(({ serviceCatalog }) => openApiDocument(documentedRoutes(Object.values(serviceCatalog)), packageVersion));
+				return this.openApi;
 			}
 		},
 
-		/** A readable page of the OpenAPI document, for people; it needs nothing from the internet. */
+		/** The OpenAPI document for people: Swagger UI with try-it; it needs nothing from the internet. */
 		docs: {
 			handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>) {
 				const html = docsPage("/api/openapi.json");
@@ -196,9 +195,23 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			}
 		},
 
+		/** The docs page's renderer files, from the swagger-ui-dist package. */
+		docsAsset: {
+			params: { file: { type: "string", max: 100 } },
+			handler(this: ApiThis, ctx: Context<{ file: string }, GatewayMeta>) {
+				const asset = docsAsset(ctx.params.file);
+				if (!asset) throw new Errors.MoleculerClientError("No such file", 404, "NOT_FOUND");
+				ctx.meta.$responseType = asset.contentType;
+				ctx.meta.$responseHeaders = docsAssetHeaders();
+				return asset.body;
+			}
+		},
+
 		/** Admin figures from every service that keeps some, each only when that service is online. */
 		adminStats: {
 			rest: "GET /admin/stats",
+			summary: "Figures from every service that keeps some (admins)",
+			responses: { 200: ok("Each service's figures, or {available: false} when it is offline", obj({ at: dateTime, nodes: int }), { at: "2026-12-06T21:00:00.000Z", nodes: 3, catalog: { tracks: 5210 }, crawl: { available: false } }) },
 			auth: "admin",
 			async handler(this: ApiThis, ctx: Context) {
 				return collectAdminStats(this.broker, ctx);
@@ -208,6 +221,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		/** Clears every cache that can be cleared: the broker cacher and each service's own caches. */
 		clearCaches: {
 			rest: "POST /admin/cache/clear",
+			summary: "Clear every cache: the broker cacher and each service's own (admins)",
+			responses: { 200: ok("What each cache holder answered", obj({ cleared: obj({}) }), { cleared: { broker: true, recommendations: { cleared: 4 }, scraper: { available: false } } }) },
 			auth: "admin",
 			async handler(this: ApiThis, ctx: Context) {
 				return clearCaches(this.broker, ctx);
@@ -217,6 +232,8 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 		/** Per-component health for admins: the readiness checks with their details, every time 200. */
 		adminHealth: {
 			rest: "GET /admin/health",
+			summary: "Per-component health with details, always 200 (admins)",
+			responses: { 200: ok("Readiness and each check", READINESS, { ready: true, nodeID: "api-1", checks: { store: { ok: true, detail: "sqlite", latencyMs: 1 } } }) },
 			auth: "admin",
 			async handler(this: ApiThis): Promise<Readiness> {
 				return readiness(this.broker, this.redis, this.gatewayChecks());

@@ -20,6 +20,7 @@ import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "
 import { decodeCursor, encodeCursor } from "./catalog/cursor";
 import { trackView } from "./catalog/view";
 import { notFound } from "./shared/access";
+import { int, list, obj, ok, ref, str } from "./api/doc/schemas";
 
 export interface FeaturesUpdate extends TrackFeatures {
 	id: string;
@@ -276,6 +277,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		list: {
 			cache: { keys: ["limit", "cursor", "withTempo"] },
 			rest: "GET /tracks",
+			summary: "The catalog, a page at a time",
+			responses: { 200: ok("A page of tracks; pass nextCursor back as cursor", ref("TrackPage")) },
 			auth: "public",
 			params: {
 				limit: { type: "number", integer: true, min: 1, max: 100, default: 25, convert: true },
@@ -297,6 +300,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		search: {
 			cache: { keys: ["q", "limit"] },
 			rest: "GET /tracks/search",
+			summary: "Tracks whose title and artists hold every word of q",
+			responses: { 200: ok("The best matches, most popular first", obj({ query: str, total: int, items: list(ref("Track")) }), { query: "midnight city", total: 1, items: [{ id: "trk_4Zb1", name: "Midnight City", artists: ["M83"], tempo: 105 }] }) },
 			auth: "public",
 			params: {
 				q: { type: "string", trim: true, min: 1, max: 200 },
@@ -316,6 +321,8 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 		track: {
 			cache: { keys: ["id"] },
 			rest: "GET /tracks/:id",
+			summary: "One track with its tempo and audio features",
+			responses: { 200: ok("The track", ref("Track")) },
 			auth: "public",
 			params: { id: { type: "string", min: 1, max: 100 } },
 			async handler(this: CatalogThis, ctx: Context<{ id: string }>) {

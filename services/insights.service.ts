@@ -20,6 +20,8 @@ import type { Period } from "./insights/periods";
 import { runJob, type Runtime } from "./insights/runner";
 import { JOB, JOB_TYPES, scheduledJobs } from "./insights/schedules";
 import { SpotifySource, type SpotifyPlayDoc } from "./insights/spotify-source";
+import { list, obj, ok } from "./api/doc/schemas";
+import { INSIGHTS } from "./insights/responses";
 
 interface InsightsMethods {
 	runtime(): Runtime;
@@ -115,6 +117,8 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 		/** POST /api/v1/listening/ingest: brings a user's snapshots up to date, as a task. */
 		ingest: {
 			rest: "POST /listening/ingest",
+			summary: "Fetch the caller's Spotify listening and compute their snapshots, in the background",
+			responses: { 202: ok("Accepted: poll statusUrl", INSIGHTS.accepted, INSIGHTS.acceptedExample) },
 			auth: "required",
 			params: ingestParams,
 			async handler(this: InsightsThis, ctx: GatewayContext<{ user_id?: string; from?: Date }>): Promise<Accepted> {
@@ -128,6 +132,8 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 		/** GET /api/v1/listening/snapshots?user_id=&period=: a user's snapshots, newest period first. */
 		snapshots: {
 			rest: "GET /listening/snapshots",
+			summary: "The caller's listening snapshots, newest first",
+			responses: { 200: ok("The snapshots", obj({ snapshots: list(INSIGHTS.snapshot) }), { snapshots: [] }) },
 			auth: "required",
 			params: snapshotsParams,
 			async handler(this: InsightsThis, ctx: GatewayContext<{ user_id?: string; period?: Period; limit: number }>): Promise<{ snapshots: SnapshotView[] }> {
@@ -142,6 +148,8 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 		/** POST /api/v1/insights/generate: writes an insight for a snapshot, as a task (202). */
 		generate: {
 			rest: "POST /insights/generate",
+			summary: "Write an insight about a snapshot, in the background",
+			responses: { 202: ok("Accepted: poll statusUrl", INSIGHTS.accepted, INSIGHTS.acceptedExample) },
 			auth: "required",
 			params: generateParams,
 			async handler(this: InsightsThis, ctx: GatewayContext<{ snapshot_id: string; insight_type: InsightType; tone_mode: ToneMode }>): Promise<Accepted> {
@@ -163,6 +171,8 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 		/** GET /api/v1/insights/:id: one insight version. */
 		get: {
 			rest: "GET /insights/:id",
+			summary: "One insight (its user or an admin)",
+			responses: { 200: ok("The insight", INSIGHTS.insight) },
 			auth: "required",
 			params: insightParams,
 			async handler(this: InsightsThis, ctx: GatewayContext<{ id: string }>): Promise<InsightView> {
@@ -176,6 +186,8 @@ const InsightsService: ServiceSchema<WorkerSettings, InsightsMethods & StoreMeth
 		/** GET /api/v1/insights/user/:id: a user's insights, newest first. */
 		listForUser: {
 			rest: "GET /insights/user/:id",
+			summary: "A user's insights, newest first",
+			responses: { 200: ok("The insights", obj({ insights: list(INSIGHTS.insight) }), { insights: [] }) },
 			auth: "required",
 			params: userInsightsParams,
 			async handler(this: InsightsThis, ctx: GatewayContext<{ id: string; insight_type?: InsightType; snapshot_id?: string; limit: number }>): Promise<{ insights: InsightView[] }> {

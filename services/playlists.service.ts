@@ -14,6 +14,8 @@ import { createParams, idParam, type CreateParams } from "./playlists/params";
 import { SpotifyPlaylists } from "./playlists/spotify-playlists";
 import { callerOf, fetchSignals, SignalIndex } from "./recommendations/signals";
 import { assertSelfOrAdmin, notFound, requireUser, type GatewayContext, type GatewayMeta } from "./shared/access";
+import { ok, str } from "./api/doc/schemas";
+import { PLAYLIST, PLAYLIST_EXAMPLE, PLAYLIST_EXPORT, PLAYLIST_EXPORT_EXAMPLE } from "./playlists/responses";
 
 interface PlaylistsMethods {
 	playlists(): Collection<PlaylistDoc>;
@@ -45,6 +47,8 @@ const PlaylistsService: ServiceSchema<ServiceSettingSchema, PlaylistsMethods & S
 		/** POST /api/v1/playlist/bpm/:bpm: builds, stores and (for a linked user) pushes to Spotify; 201. */
 		createForBpm: {
 			rest: "POST /playlist/bpm/:bpm",
+			summary: "Build a playlist at a tempo for a duration, and push it to Spotify when linked",
+			responses: { 201: ok("The playlist; Location names it", PLAYLIST, PLAYLIST_EXAMPLE) },
 			auth: "required",
 			params: createParams,
 			async handler(this: PlaylistsThis, ctx: GatewayContext<CreateParams>): Promise<PlaylistView> {
@@ -84,6 +88,8 @@ const PlaylistsService: ServiceSchema<ServiceSettingSchema, PlaylistsMethods & S
 		/** GET /api/v1/playlists/:id: the owner's or an admin's. */
 		get: {
 			rest: "GET /playlists/:id",
+			summary: "A playlist (its owner or an admin)",
+			responses: { 200: ok("The playlist", PLAYLIST, PLAYLIST_EXAMPLE) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: PlaylistsThis, ctx: GatewayContext<{ id: string }>): Promise<PlaylistView> {
@@ -94,6 +100,8 @@ const PlaylistsService: ServiceSchema<ServiceSettingSchema, PlaylistsMethods & S
 		/** GET /api/v1/playlists/:id/export?format=m3u|json: a file download. */
 		export: {
 			rest: "GET /playlists/:id/export",
+			summary: "Download a playlist as M3U or JSON",
+			responses: { 200: { description: "The file: M3U text, or JSON with format=json", schema: PLAYLIST_EXPORT, example: PLAYLIST_EXPORT_EXAMPLE, otherMedia: { "audio/x-mpegurl": str } } },
 			auth: "required",
 			params: { id: idParam, format: { type: "enum", values: ["m3u", "json"], default: "m3u" } },
 			async handler(this: PlaylistsThis, ctx: GatewayContext<{ id: string; format: ExportFormat }>): Promise<string> {

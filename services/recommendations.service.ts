@@ -11,6 +11,8 @@ import { callerOf, fetchSignals, NO_SIGNALS, type Caller, type UserSignals } fro
 import { shapesPage, songsByBpm, type SongsPage } from "./recommendations/songs";
 import { EncodedPageCache, pageKey } from "./recommendations/page-cache";
 import { SignalCache } from "./recommendations/signal-cache";
+import { ok, ref } from "./api/doc/schemas";
+import { RECOMMENDATIONS } from "./recommendations/responses";
 
 interface RecommendationsMethods {
 	lists(): Collection<RecommendationDoc>;
@@ -52,6 +54,8 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 		/** GET /api/v1/songs/bpm/:bpm: tracks for a cadence, paged by an opaque cursor, personalised when signed in. */
 		songsByBpm: {
 			rest: "GET /songs/bpm/:bpm",
+			summary: "Songs for running at a cadence: tracks near a BPM, personalised when signed in",
+			responses: { 200: ok("A page of tracks near the tempo", RECOMMENDATIONS.songsPage, RECOMMENDATIONS.songsExample) },
 			auth: "optional",
 			params: songsByBpmParams,
 			async handler(this: RecommendationsThis, ctx: GatewayContext<SongsByBpmParams>): Promise<SongsPage | Buffer> {
@@ -71,6 +75,8 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 		/** GET /api/v1/recommendations/user/:id: the user's list, from cache while it is fresh. */
 		forUser: {
 			rest: "GET /recommendations/user/:id",
+			summary: "A user's recommendations, cached until they expire",
+			responses: { 200: ok("The recommendations and what they were built from", RECOMMENDATIONS.forUser) },
 			auth: "required",
 			params: forUserParams,
 			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string; limit: number }>): Promise<RecommendationView> {
@@ -84,6 +90,8 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 		/** POST /api/v1/recommendations/user/:id/refresh: recomputes in the background; 202 with a task to poll. */
 		refresh: {
 			rest: "POST /recommendations/user/:id/refresh",
+			summary: "Rebuild a user's recommendations in the background",
+			responses: { 202: ok("Accepted: poll the task at GET /api/v1/tasks/{id}", ref("Task")) },
 			auth: "required",
 			params: refreshParams,
 			async handler(this: RecommendationsThis, ctx: GatewayContext<{ id: string; limit?: number; seedGenres?: string[]; seedArtists?: string[] }>): Promise<TaskView> {
@@ -102,6 +110,8 @@ const RecommendationsService: ServiceSchema<ServiceSettingSchema, Recommendation
 		/** POST /api/v1/similar-tracks: nearest tracks to track ids or a feature vector. */
 		similar: {
 			rest: "POST /similar-tracks",
+			summary: "Tracks that sound like the given ones (tempo, energy, mood)",
+			responses: { 200: ok("The nearest tracks, nearest first", RECOMMENDATIONS.similar) },
 			auth: "optional",
 			params: similarParams,
 			handler(this: RecommendationsThis, ctx: GatewayContext<SimilarParams>): Promise<SimilarResult> {

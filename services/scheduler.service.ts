@@ -8,6 +8,8 @@ import { completion, failure, jobRef, jobType, newJob } from "./scheduler/params
 import { runTier, type TierName } from "./scheduler/tiers";
 import { CrawlStats, type CrawlStatus } from "./scheduler/stats";
 import { concurrencyDocId, MAX_WORKER_CONCURRENCY, resolveConcurrency, withConcurrency, type ConcurrencyDoc } from "./scheduler/concurrency";
+import { int, list, obj, ok } from "./api/doc/schemas";
+import { CRAWL_STATUS, CRAWL_STATUS_EXAMPLE, DEAD_JOB, DEAD_JOB_EXAMPLE, ENQUEUED, PAUSED } from "./scheduler/responses";
 
 /** The tier a job lands in when the caller names none. */
 function defaultTier(type: string): Tier {
@@ -151,6 +153,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		/** Seeds: artist names or provider ids become discovery jobs at depth 0. */
 		seed: {
 			rest: "POST /crawl/seeds",
+			summary: "Seed the crawl with artist names or provider ids",
+			responses: { 200: ok("How many discovery jobs were created", ENQUEUED, { created: 2, existing: 0, capped: 0 }) },
 			auth: "admin",
 			params: { artists: { type: "array", items: { type: "string", min: 1, max: 200 }, min: 1, max: 1000 } },
 			async handler(this: SchedulerThis, ctx: Context<{ artists: string[] }>) {
@@ -304,6 +308,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		pause: {
 			rest: "POST /crawl/pause",
+			summary: "Pause the crawl, or one job type",
+			responses: { 200: ok("The job types paused now (* for all)", PAUSED, { paused: ["*"] }) },
 			auth: "admin",
 			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
@@ -313,6 +319,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 
 		resume: {
 			rest: "POST /crawl/resume",
+			summary: "Resume the crawl, or one job type",
+			responses: { 200: ok("The job types still paused", PAUSED, { paused: [] }) },
 			auth: "admin",
 			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
@@ -323,6 +331,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		/** Moves dead-letter jobs (of one type, or all) back to the queue with fresh attempts. */
 		retryDead: {
 			rest: "POST /crawl/dead/retry",
+			summary: "Move dead-letter jobs back to the queue with fresh attempts",
+			responses: { 200: ok("How many jobs were requeued", obj({ retried: int }), { retried: 3 }) },
 			auth: "admin",
 			params: { type: { ...jobType, optional: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string }>) {
@@ -348,6 +358,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		/** Dead-letter jobs, newest first. */
 		dead: {
 			rest: "GET /crawl/dead",
+			summary: "Dead-letter jobs, newest first, with their last errors",
+			responses: { 200: ok("The dead jobs", list(DEAD_JOB), [DEAD_JOB_EXAMPLE]) },
 			auth: "admin",
 			params: { type: { ...jobType, optional: true }, limit: { type: "number", integer: true, min: 1, max: 1000, default: 50, convert: true } },
 			async handler(this: SchedulerThis, ctx: Context<{ type?: string; limit: number }>) {
@@ -374,6 +386,8 @@ const SchedulerService: ServiceSchema<ServiceSettingSchema, SchedulerMethods & S
 		/** Crawl status: depth per tier, done and failed counts, dead-letter size, rate and ETA. */
 		status: {
 			rest: "GET /crawl/status",
+			summary: "Crawl progress: queue depth per tier, done, dead, rate and ETA",
+			responses: { 200: ok("The crawl status", CRAWL_STATUS, CRAWL_STATUS_EXAMPLE) },
 			auth: "public",
 			handler(this: SchedulerThis) {
 				return this.collectStatus();

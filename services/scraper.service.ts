@@ -31,6 +31,26 @@ import { collectListing, listingUrl, searchUrl, type ListingResult, type SearchT
 import { fetchableUrl } from "./scraper/urls";
 import { findByUrl, publishContent, saveScrape, type TracklistStore } from "./scraper/versions";
 import { cueView, draftView, tracklistView, versionSummary, versionView } from "./scraper/view";
+import { bool, int, obj, ok, ref, str } from "./api/doc/schemas";
+import {
+	CHANGED_TRACKLIST,
+	CUE,
+	CUE_EXAMPLE,
+	CUE_VALIDATION,
+	DRAFT,
+	DRAFT_EXAMPLE,
+	LISTING,
+	LISTING_EXAMPLE,
+	SCRAPE_STATUS,
+	SCRAPE_STATUS_EXAMPLE,
+	SCRAPE_TASK,
+	SCRAPE_TASK_EXAMPLE,
+	TRACKLIST,
+	TRACKLIST_EXAMPLE,
+	VERSION,
+	VERSION_EXAMPLE,
+	VERSIONS
+} from "./scraper/responses";
 
 interface ScraperMethods {
 	store(): TracklistStore & ImportStore;
@@ -123,6 +143,8 @@ const MATCH_CHUNK = 200;
 function listingAction(kind: "dj" | "event"): ActionSchema<ScraperThis> {
 	return {
 		rest: `GET /search/${kind}/:slug`,
+		summary: "A DJ's or an event's tracklists on the site",
+		responses: { 200: ok("The listing, one page", { allOf: [obj({ [kind]: str }), LISTING] }, { [kind]: "bicep", ...LISTING_EXAMPLE }) },
 		auth: "public",
 		timeout: SCRAPE_TIMEOUT_MS,
 		params: { slug: { type: "string", min: 1, max: 200, pattern: /^[\w.-]+$/ }, ...listingParams },
@@ -160,6 +182,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** GET /search?query=&type=dj|event|track: the site's tracklists matching the query. */
 		search: {
 			rest: "GET /search",
+			summary: "The site's tracklists matching a query, by DJ, event or track",
+			responses: { 200: ok("The matches, one page", { allOf: [obj({ query: str, type: str, search_type: str }), LISTING] }, { query: "bicep", type: "dj", search_type: "dj", ...LISTING_EXAMPLE }) },
 			auth: "public",
 			timeout: SCRAPE_TIMEOUT_MS,
 			params: {
@@ -186,6 +210,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** POST /tracklist: the parsed tracklist, from the cache while fresh; with `async`, 202 and a task. */
 		scrape: {
 			rest: "POST /tracklist",
+			summary: "Scrape a tracklist page (from the cache while fresh); with async, in the background",
+			responses: { 200: ok("The parsed tracklist", TRACKLIST, TRACKLIST_EXAMPLE), 202: ok("Accepted (async): poll GET /api/v1/tracklist/status/{id}", SCRAPE_TASK, SCRAPE_TASK_EXAMPLE) },
 			auth: "optional",
 			timeout: SCRAPE_TIMEOUT_MS,
 			params: {
@@ -213,6 +239,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** POST /tracklist/import: a list of URLs becomes scheduler jobs; 202 with the task. */
 		import: {
 			rest: "POST /tracklist/import",
+			summary: "Import many tracklist URLs as background jobs",
+			responses: { 202: ok("Accepted: poll GET /api/v1/tracklist/status/{id}", ref("Task")) },
 			auth: "required",
 			// Each URL is a job: the gateway counts them against the caller's hourly quota.
 			batch: { items: "urls" },
@@ -232,6 +260,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** GET /tracklist/status/:id: the task of an async scrape or an import, with each URL's state. */
 		status: {
 			rest: "GET /tracklist/status/:id",
+			summary: "An async scrape's or an import's task, with each URL's state",
+			responses: { 200: ok("The task and its items", SCRAPE_STATUS, SCRAPE_STATUS_EXAMPLE) },
 			auth: "optional",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -249,6 +279,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** DELETE /tracklist/cache (admins): every tracklist is fetched again on its next request; listings and robots.txt too. */
 		clearCache: {
 			rest: "DELETE /tracklist/cache",
+			summary: "Mark every cached tracklist and page stale (admins)",
+			responses: { 200: ok("How many pages were dropped and tracklists marked stale", obj({ cleared: obj({ pages: int, tracklists: int }) }), { cleared: { pages: 12, tracklists: 3 } }) },
 			auth: "admin",
 			async handler(this: ScraperThis) {
 				return { cleared: await this.clearCaches() };
@@ -257,6 +289,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		get: {
 			rest: "GET /tracklist/:id",
+			summary: "A stored tracklist",
+			responses: { 200: ok("The tracklist", TRACKLIST, TRACKLIST_EXAMPLE) },
 			auth: "public",
 			params: { id: idParam, include_transitions: { type: "boolean", default: false, convert: true } },
 			async handler(this: ScraperThis, ctx: Context<{ id: string; include_transitions: boolean }>) {
@@ -268,6 +302,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		versions: {
 			rest: "GET /tracklist/:id/versions",
+			summary: "A tracklist's versions, newest first",
+			responses: { 200: ok("The versions", VERSIONS, { tracklist_id: "tl_5e1", current: 1, versions: [] }) },
 			auth: "public",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: Context<{ id: string }>) {
@@ -279,6 +315,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		version: {
 			rest: "GET /tracklist/:id/versions/:version",
+			summary: "One version of a tracklist",
+			responses: { 200: ok("The version with its content", VERSION, VERSION_EXAMPLE) },
 			auth: "public",
 			params: { id: idParam, version: { type: "number", integer: true, min: 1, convert: true } },
 			async handler(this: ScraperThis, ctx: Context<{ id: string; version: number }>) {
@@ -292,6 +330,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** Brings an old version back as a new version (history is never rewritten). */
 		restore: {
 			rest: "POST /tracklist/:id/versions/:version/restore",
+			summary: "Bring an old version back as the newest",
+			responses: { 200: ok("The tracklist now; changed is false when nothing differed", CHANGED_TRACKLIST, { changed: true, ...TRACKLIST_EXAMPLE }) },
 			auth: "required",
 			params: { id: idParam, version: { type: "number", integer: true, min: 1, convert: true } },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string; version: number }>) {
@@ -307,6 +347,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		getDraft: {
 			rest: "GET /tracklist/:id/draft",
+			summary: "The caller's draft of a tracklist",
+			responses: { 200: ok("The draft", DRAFT, DRAFT_EXAMPLE) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -318,6 +360,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** PUT /tracklist/:id/draft: creates the caller's draft from the current version, or edits it. */
 		saveDraft: {
 			rest: "PUT /tracklist/:id/draft",
+			summary: "Create or edit the caller's draft of a tracklist",
+			responses: { 200: ok("The draft as saved", DRAFT, DRAFT_EXAMPLE) },
 			auth: "required",
 			params: draftParams,
 			async handler(this: ScraperThis, ctx: GatewayContext<DraftInput>) {
@@ -336,6 +380,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 
 		deleteDraft: {
 			rest: "DELETE /tracklist/:id/draft",
+			summary: "Throw the caller's draft away",
+			responses: { 200: ok("Deleted", obj({ deleted: bool }), { deleted: true }) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -349,6 +395,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** Publishes the caller's draft as the newest version (none when nothing changed) and removes the draft. */
 		publishDraft: {
 			rest: "POST /tracklist/:id/draft/publish",
+			summary: "Publish the caller's draft as the newest version",
+			responses: { 200: ok("The tracklist now; changed is false when nothing differed", CHANGED_TRACKLIST, { changed: true, ...TRACKLIST_EXAMPLE }) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string }>) {
@@ -369,6 +417,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		 */
 		cueGenerate: {
 			rest: "POST /cue/generate",
+			summary: "Make a CUE sheet from a tracklist (scraped first when given by URL)",
+			responses: { 201: ok("The CUE sheet", CUE, CUE_EXAMPLE) },
 			auth: "optional",
 			timeout: SCRAPE_TIMEOUT_MS,
 			params: {
@@ -422,6 +472,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		/** GET /cue/:id, or with `download=true` the sheet itself as a .cue file. */
 		cueGet: {
 			rest: "GET /cue/:id",
+			summary: "A CUE sheet, or with download=true the .cue file",
+			responses: { 200: { ...ok("The CUE sheet, or the file itself with download=true", CUE, CUE_EXAMPLE), otherMedia: { "application/x-cue": str } } },
 			auth: "public",
 			params: { id: idParam, download: { type: "boolean", default: false, convert: true } },
 			async handler(this: ScraperThis, ctx: GatewayContext<{ id: string; download: boolean }>) {
@@ -442,6 +494,8 @@ const ScraperService: ServiceSchema<ServiceSettingSchema, ScraperMethods & Store
 		 */
 		cueValidate: {
 			rest: "POST /cue/validate",
+			summary: "Check cue times against the audio's duration",
+			responses: { 200: ok("Whether the cues fit, and each problem", CUE_VALIDATION, { audio: { format: null, method: "given" }, ok: true, durationMs: 3_600_000, trackCount: 12, problems: [] }) },
 			auth: "public",
 			params: {
 				cue_id: { ...idParam, optional: true },

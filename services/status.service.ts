@@ -5,6 +5,8 @@ import { StatusCollector } from "./status/collector";
 import { countTracklist, publishStatusMetrics, registerStatusMetrics } from "./status/metrics";
 import { statusPageHtml } from "./status/page";
 import type { StatusSnapshot } from "./status/types";
+import { ok } from "./api/doc/schemas";
+import { STATUS_SNAPSHOT } from "./api/doc/status-snapshot";
 
 interface StatusMethods {
 	takeSample(): Promise<StatusSnapshot>;
@@ -53,6 +55,8 @@ const StatusService: ServiceSchema<ServiceSettingSchema, StatusMethods, StatusVa
 		/** The latest sample of the cluster, for the page and for scripts. Admins only unless STATUS_PAGE_PUBLIC. */
 		snapshot: {
 			rest: "GET /status",
+			summary: "The latest sample of the cluster: nodes, crawl, tracks, upstreams, errors",
+			responses: { 200: ok("The sample", STATUS_SNAPSHOT) },
 			auth: "optional",
 			async handler(this: StatusThis, ctx: GatewayContext): Promise<StatusSnapshot> {
 				this.checkAccess(ctx);

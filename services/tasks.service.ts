@@ -4,6 +4,7 @@ import { StoreMixin, type StoreMethods } from "../mixins/store/store.mixin";
 import type { Collection, Update } from "../mixins/store/types";
 import { assertSelfOrAdmin, isAdmin, notFound, requireUser, type GatewayContext } from "./shared/access";
 import { taskView, type TaskDoc, type TaskStatus, type TaskView } from "./tasks/model";
+import { list, obj, ok, ref } from "./api/doc/schemas";
 
 interface TasksMethods {
 	tasks(): Collection<TaskDoc>;
@@ -88,6 +89,8 @@ const TasksService: ServiceSchema<ServiceSettingSchema, TasksMethods & StoreMeth
 		/** GET /api/v1/tasks/:id: the owner and admins read a task; a system task only admins. */
 		get: {
 			rest: "GET /tasks/:id",
+			summary: "A task's status, progress and result (its owner or an admin)",
+			responses: { 200: ok("The task", ref("Task")) },
 			auth: "optional",
 			params: { id: idParam },
 			async handler(this: TasksThis, ctx: GatewayContext<{ id: string }>): Promise<TaskView> {
@@ -109,6 +112,8 @@ const TasksService: ServiceSchema<ServiceSettingSchema, TasksMethods & StoreMeth
 		 */
 		list: {
 			rest: "GET /tasks",
+			summary: "The caller's tasks, newest first",
+			responses: { 200: ok("The tasks", obj({ items: list(ref("Task")) }), { items: [] }) },
 			auth: "required",
 			params: {
 				$$strict: true,

@@ -17,6 +17,8 @@ import { SpotifyAuthClient } from "./users/spotify-auth";
 import { notLinked, SpotifyLinks, type SpotifyAccessToken } from "./users/spotify-link";
 import { LoginThrottle } from "./users/throttle";
 import { canonicalEmail, registrableEmail } from "./users/emails";
+import { bool, dateTime, int, list, nullable, obj, ok, ref, str } from "./api/doc/schemas";
+import { FORGET_REPORT, OWNER_TOKEN, OWNER_TOKEN_EXAMPLE, SPOTIFY_AUTH_START } from "./users/responses";
 
 /** What register, login and refresh answer. */
 export interface SessionView {
@@ -124,6 +126,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 	actions: {
 		register: {
 			rest: "POST /users/register",
+			summary: "Create an account and sign in",
+			responses: { 201: ok("Registered and signed in: the profile and a session", ref("Session")) },
 			auth: "public",
 			params: registerParams,
 			async handler(this: UsersThis, ctx: GatewayContext<RegisterParams>): Promise<SessionView> {
@@ -163,6 +167,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		login: {
 			rest: "POST /auth/login",
+			summary: "Sign in with email and password",
+			responses: { 200: ok("A new session", ref("Session")) },
 			auth: "public",
 			params: loginParams,
 			async handler(this: UsersThis, ctx: GatewayContext<{ email: string; password: string }>): Promise<SessionView> {
@@ -187,6 +193,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		refresh: {
 			rest: "POST /auth/refresh",
+			summary: "Trade a refresh token for a new session (the old token is spent)",
+			responses: { 200: ok("A new session", ref("Session")) },
 			auth: "public",
 			params: { $$strict: true, refreshToken: refreshTokenParam },
 			async handler(this: UsersThis, ctx: Context<{ refreshToken: string }>): Promise<SessionView> {
@@ -203,6 +211,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		logout: {
 			rest: "POST /auth/logout",
+			summary: "Revoke a refresh token, or every session of its user",
+			responses: { 200: ok("How many refresh tokens were revoked", obj({ revoked: int }), { revoked: 1 }) },
 			auth: "public",
 			params: { $$strict: true, refreshToken: refreshTokenParam, everywhere: { type: "boolean", optional: true, default: false } },
 			async handler(this: UsersThis, ctx: Context<{ refreshToken: string; everywhere: boolean }>) {
@@ -214,6 +224,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		/** The profile. Through the gateway only the user themself and admins; other services may read any. */
 		get: {
 			rest: "GET /users/:id",
+			summary: "A user's profile (the user themself or an admin)",
+			responses: { 200: ok("The profile", ref("UserProfile")) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<UserProfile> {
@@ -224,6 +236,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		update: {
 			rest: "PATCH /users/:id",
+			summary: "Change a profile: display name, preferences, password, role (admins)",
+			responses: { 200: ok("The profile as changed", ref("UserProfile")) },
 			auth: "required",
 			params: patchParams,
 			async handler(this: UsersThis, ctx: GatewayContext<PatchParams>): Promise<UserProfile> {
@@ -265,6 +279,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		follow: {
 			rest: "POST /users/:id/follow",
+			summary: "Follow a user",
+			responses: { 200: ok("Whom the caller follows now", obj({ following: list(str) }), { following: ["u_71ab"] }) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<{ following: string[] }> {
@@ -285,6 +301,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		unfollow: {
 			rest: "DELETE /users/:id/follow",
+			summary: "Stop following a user",
+			responses: { 200: ok("Whom the caller follows now", obj({ following: list(str) }), { following: [] }) },
 			auth: "required",
 			params: { id: idParam },
 			async handler(this: UsersThis, ctx: GatewayContext<{ id: string }>): Promise<{ following: string[] }> {
@@ -298,6 +316,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		spotifyAuthUrl: {
 			rest: "GET /spotify/auth/url",
+			summary: "Start linking a Spotify account: the authorization URL to send the user to",
+			responses: { 200: ok("Where to send the user, and the state to expect back", SPOTIFY_AUTH_START, { url: "https://accounts.spotify.com/authorize?client_id=…&state=st_12", state: "st_12", expiresAt: "2026-12-06T21:10:00.000Z", scopes: ["user-top-read"] }) },
 			auth: "required",
 			async handler(this: UsersThis, ctx: GatewayContext) {
 				return this.spotify.start(requireUser(ctx).id);
@@ -306,6 +326,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		spotifyAuthToken: {
 			rest: "POST /spotify/auth/token",
+			summary: "Finish linking Spotify with the code and state the redirect brought",
+			responses: { 200: ok("The link and a live Spotify access token", OWNER_TOKEN, OWNER_TOKEN_EXAMPLE) },
 			auth: "required",
 			params: spotifyTokenParams,
 			async handler(this: UsersThis, ctx: GatewayContext<{ code: string; state: string }>): Promise<OwnerSpotifyToken> {
@@ -315,6 +337,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		spotifyAuthRefresh: {
 			rest: "POST /spotify/auth/refresh",
+			summary: "Refresh the caller's Spotify access token now",
+			responses: { 200: ok("The link and a fresh Spotify access token", OWNER_TOKEN, OWNER_TOKEN_EXAMPLE) },
 			auth: "required",
 			async handler(this: UsersThis, ctx: GatewayContext): Promise<OwnerSpotifyToken> {
 				return this.ownerToken(await this.spotify.refresh(requireUser(ctx).id, true));
@@ -324,6 +348,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		/** GET /api/v1/spotify/auth/token: the owner's live access token, refreshed first when it is due. */
 		spotifyOwnToken: {
 			rest: "GET /spotify/auth/token",
+			summary: "The caller's live Spotify access token, refreshed first when due",
+			responses: { 200: ok("The link and a live Spotify access token", OWNER_TOKEN, OWNER_TOKEN_EXAMPLE) },
 			auth: "required",
 			async handler(this: UsersThis, ctx: GatewayContext): Promise<OwnerSpotifyToken> {
 				const userId = requireUser(ctx).id;
@@ -336,6 +362,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 
 		spotifyUnlink: {
 			rest: "DELETE /spotify/auth",
+			summary: "Unlink the caller's Spotify account",
+			responses: { 200: ok("Unlinked; `removed` says whether there was a link", obj({ linked: { const: false }, removed: bool }), { linked: false, removed: true }) },
 			auth: "required",
 			async handler(this: UsersThis, ctx: GatewayContext): Promise<SpotifyStatus & { removed: boolean }> {
 				return { linked: false, removed: await this.spotify.unlink(requireUser(ctx).id) };
@@ -367,6 +395,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		/** GET /api/v1/users: everyone's public profile (id, display name, since), in id order; emails for admins. */
 		list: {
 			rest: "GET /users",
+			summary: "Everyone's public profile, in id order (emails and roles for admins)",
+			responses: { 200: ok("A page of profiles", obj({ items: list(obj({ id: str, displayName: str, createdAt: dateTime, email: str, role: str }, ["email", "role"])), nextCursor: nullable(str) }), { items: [{ id: "u_9f2c", displayName: "runner", createdAt: "2026-12-06T21:00:00.000Z" }], nextCursor: null }) },
 			auth: "optional",
 			params: listParams,
 			async handler(this: UsersThis, ctx: GatewayContext<{ limit: number; cursor?: string }>): Promise<{ items: PublicProfile[]; nextCursor: string | null }> {
@@ -405,6 +435,8 @@ const UsersService: ServiceSchema<ServiceSettingSchema, UsersMethods & StoreMeth
 		 */
 		forgetData: {
 			rest: "DELETE /users/:id/data",
+			summary: "Remove what every service holds about a user; with account=true the account too",
+			responses: { 200: ok("What each service removed, skipped or failed to remove", FORGET_REPORT, { userId: "u_9f2c", removed: { activity: { events: 12 } }, skipped: [], failed: {}, complete: true, accountDeleted: false }) },
 			auth: "required",
 			params: { $$strict: true, id: idParam, account: { type: "boolean", optional: true, convert: true, default: false } },
 			async handler(this: UsersThis, ctx: GatewayContext<{ id: string; account: boolean }>): Promise<ForgetReport> {

@@ -1,4 +1,5 @@
 import type { CollectionSpec } from "../mixins/store/types";
+import type { ActionResponses } from "../services/api/doc/types";
 
 declare module "moleculer" {
 	interface ServiceSchema {
@@ -25,5 +26,12 @@ declare module "moleculer" {
 		 * those items against the caller's hourly quota and caps their concurrent batch calls.
 		 */
 		batch?: { items: string };
+		/** A routed action's one-line summary in the OpenAPI document and on /api/docs. */
+		summary?: string;
+		/**
+		 * A routed action's success answers by status, each with its body's JSON Schema and an
+		 * example (services/api/doc). Every routed action declares them: a test says so.
+		 */
+		responses?: ActionResponses;
 	}
 }

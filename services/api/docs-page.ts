@@ -1,9 +1,43 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /**
- * The API docs page: one self-contained HTML file that reads the OpenAPI document and lists every
- * route with its parameters and who may call it. No CDN, so it works on a machine without internet.
+ * The API docs page: Swagger UI (swagger-ui-dist, from npm, Apache-2.0) rendering the OpenAPI
+ * document, with try-it against this same origin. Its script and style are served by the gateway
+ * from node_modules under /api/docs/assets/, so the page needs nothing from the internet.
  */
+
+/** Where the page loads the renderer's files from (the root route's alias). */
+export const DOCS_ASSETS_PATH = "/api/docs/assets";
+
+/** The renderer's files the page loads, with their content types; nothing else is served from the package. */
+const ASSETS: Record<string, string> = {
+	"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+	"swagger-ui.css": "text/css; charset=utf-8",
+	"favicon-32x32.png": "image/png"
+};
+
+const assetDir = dirname(require.resolve("swagger-ui-dist/package.json"));
+const loaded = new Map<string, Buffer>();
+
+/** One of the renderer's files, read once; undefined for any other name. */
+export function docsAsset(name: string): { body: Buffer; contentType: string } | undefined {
+	const contentType = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+	if (!contentType) return undefined;
+	let body = loaded.get(name);
+	if (!body) {
+		body = readFileSync(join(assetDir, name));
+		loaded.set(name, body);
+	}
+	return { body, contentType };
+}
+
+/** Swagger UI's settings: the document of this origin, no outside validator badge, the token kept only for the tab. */
+function initScript(specUrl: string): string {
+	return `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: "#swagger-ui", deepLinking: true, presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout", validatorUrl: null, persistAuthorization: false, displayRequestDuration: true, filter: true, tryItOutEnabled: false });`;
+}
+
 export function docsPage(specUrl: string): string {
 	return `<!doctype html>
 <html lang="en">
@@ -11,54 +45,39 @@ export function docsPage(specUrl: string): string {
 <meta charset="utf-8">
 <title>cratedigger API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
-h1 { margin-bottom: 0.2rem; } .op { border: 1px solid #ddd; border-radius: 6px; margin: 0.6rem 0; padding: 0.5rem 0.8rem; }
-.m { display: inline-block; min-width: 4.5rem; font-weight: 600; } .get { color: #0a6; } .post { color: #06c; } .patch, .put { color: #a60; } .delete { color: #c03; }
-code { background: #f4f4f4; padding: 0 0.25rem; border-radius: 3px; } .auth { float: right; font-size: 0.85rem; color: #666; }
-table { border-collapse: collapse; margin-top: 0.4rem; font-size: 0.9rem; } td { padding: 0.1rem 0.8rem 0.1rem 0; vertical-align: top; }
-</style>
+<link rel="icon" type="image/png" href="${DOCS_ASSETS_PATH}/favicon-32x32.png">
+<link rel="stylesheet" href="${DOCS_ASSETS_PATH}/swagger-ui.css">
 </head>
 <body>
-<h1>cratedigger API</h1>
-<p>Generated from the live routes. Machine-readable: <a href="${specUrl}"><code>${specUrl}</code></a>.</p>
-<div id="ops">Loading…</div>
-<script>
-const esc = s => String(s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-const typeOf = s => !s ? "" : s.enum ? s.enum.join(" | ") : s.type === "array" ? (typeOf(s.items) || "any") + "[]" : (s.type || "any");
-const auth = op => !op.security ? "public" : op.security.some(r => Object.keys(r).length === 0) ? "token optional" : (op.description || "").includes("Admins") ? "admin" : "signed in";
-fetch(${JSON.stringify(specUrl)}).then(r => r.json()).then(doc => {
-	const rows = [];
-	for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) {
-		const params = (op.parameters || []).map(p => "<tr><td><code>" + esc(p.name) + "</code></td><td>" + esc(p.in) + (p.required ? ", required" : "") + "</td><td>" + esc(typeOf(p.schema)) + "</td></tr>");
-		const body = op.requestBody && op.requestBody.content["application/json"].schema;
-		for (const [name, s] of Object.entries((body && body.properties) || {})) {
-			params.push("<tr><td><code>" + esc(name) + "</code></td><td>body" + ((body.required || []).includes(name) ? ", required" : "") + "</td><td>" + esc(typeOf(s)) + "</td></tr>");
-		}
-		rows.push('<div class="op"><span class="auth">' + auth(op) + '</span><span class="m ' + method + '">' + method.toUpperCase() + "</span><code>" + esc(path) + "</code> <small>" + esc(op.operationId) + "</small>" + (params.length ? "<table>" + params.join("") + "</table>" : "") + "</div>");
-	}
-	document.getElementById("ops").innerHTML = rows.join("");
-}).catch(err => { document.getElementById("ops").textContent = "Could not load the document: " + err; });
-</script>
+<noscript>This page needs JavaScript. The document itself: <a href="${specUrl}">${specUrl}</a>.</noscript>
+<div id="swagger-ui"></div>
+<script src="${DOCS_ASSETS_PATH}/swagger-ui-bundle.js"></script>
+<script>${initScript(specUrl)}</script>
 </body>
 </html>
 `;
 }
 
-function inlineHash(html: string, tag: "script" | "style"): string {
-	const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(html);
+function inlineScriptHash(html: string): string {
+	const m = /<script>([\s\S]*?)<\/script>/.exec(html);
 	return m ? `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'` : "'none'";
 }
 
 /**
- * Headers of the docs page: nothing runs but its own inline script and style (by hash), it talks
- * only to this origin, no one may frame it, and no browser may sniff it as something else.
+ * Headers of the docs page: scripts only from this origin and the page's own initializer (by
+ * hash), styles and images from this origin (Swagger UI's icons are data: URIs), requests only to
+ * this origin (the document and try-it), no framing, no sniffing.
  */
 export function docsPageHeaders(html: string): Record<string, string> {
 	return {
-		"Content-Security-Policy": `default-src 'none'; script-src ${inlineHash(html, "script")}; style-src ${inlineHash(html, "style")}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+		"Content-Security-Policy": `default-src 'none'; script-src ${inlineScriptHash(html)} 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
 		"X-Content-Type-Options": "nosniff",
 		"X-Frame-Options": "DENY",
 		"Referrer-Policy": "no-referrer"
 	};
+}
+
+/** Headers of the renderer's files: long-lived, since they change only with the package. */
+export function docsAssetHeaders(): Record<string, string> {
+	return { "Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff" };
 }

@@ -1,22 +1,13 @@
 /**
- * The OpenAPI 3.1 document of /api/v1, built from what the gateway actually routes: every alias
- * with its method and path, and the called action's fastest-validator `params` turned into JSON
- * Schema. Nothing is written twice, so the document cannot drift from the code.
+ * The OpenAPI 3.1 document of the gateway, built from the routes the service schemas declare
+ * (./doc/routes.ts): every alias with its method and path, the called action's fastest-validator
+ * `params` turned into JSON Schema, and its `summary` and `responses` keys. Nothing is written
+ * twice, so the document cannot drift from the code, and it is whole whichever services run.
  */
-
-export interface RoutedAlias {
-	method: string;
-	fullPath: string;
-	action: string;
-}
-
-export interface ActionInfo {
-	params?: Record<string, unknown>;
-	auth?: string;
-	description?: string;
-}
-
-type JsonSchema = Record<string, unknown>;
+import type { ActionSchema } from "moleculer";
+import type { ActionResponse, JsonSchema } from "./doc/types";
+import type { DocumentedRoute } from "./doc/routes";
+import { componentSchemas, errorSchema } from "./doc/schemas";
 
 /** fastest-validator rule (string shorthand or object) to JSON Schema, covering the rule types the services use. */
 export function ruleToSchema(rule: unknown): { schema: JsonSchema; optional: boolean } {
@@ -90,18 +81,62 @@ export function objectSchema(props: Record<string, unknown> | undefined): JsonSc
 	return schema;
 }
 
-const errorResponse = { description: "Error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+function errorResponse(description: string): JsonSchema {
+	return { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+}
 
-function operation(alias: RoutedAlias, info: ActionInfo | undefined): JsonSchema {
-	const pathParams = [...alias.fullPath.matchAll(/:(\w+)/g)].map(m => m[1]);
-	const props = { ...(info?.params ?? {}) };
+/** The example of a response: its own, or the first of the component it refers to. */
+function exampleOf(doc: ActionResponse): unknown {
+	if (doc.example !== undefined) return doc.example;
+	if (Array.isArray(doc.schema?.examples)) return doc.schema.examples[0];
+	const name = typeof doc.schema?.$ref === "string" ? doc.schema.$ref.split("/").pop() : undefined;
+	const component = name ? (componentSchemas as Record<string, JsonSchema>)[name] : undefined;
+	return Array.isArray(component?.examples) ? component.examples[0] : undefined;
+}
+
+function successResponse(doc: ActionResponse): JsonSchema {
+	if (!doc.schema) return { description: doc.description };
+	const media: JsonSchema = { schema: doc.schema };
+	const example = exampleOf(doc);
+	if (example !== undefined) media.example = example;
+	const content: Record<string, JsonSchema> = { "application/json": media };
+	for (const [type, schema] of Object.entries(doc.otherMedia ?? {})) content[type] = { schema };
+	return { description: doc.description, content };
+}
+
+/** Who may call: public operations say so with an empty list, so a client never sends a token it has not got. */
+function security(auth: ActionSchema["auth"]): JsonSchema[] {
+	if (auth === "required" || auth === "admin") return [{ bearerAuth: [] }];
+	if (auth === "optional") return [{ bearerAuth: [] }, {}];
+	return [];
+}
+
+const AUTH_NOTES: Record<string, string> = {
+	optional: "A token is optional: a signed-in caller gets answers for them.",
+	required: "Signed-in users only.",
+	admin: "Admins only."
+};
+
+/** OpenAPI wants operation ids unique; an action routed on several paths (the seeds' registrations) numbers the later ones. */
+function operationId(route: DocumentedRoute, seen: Map<string, number>): string {
+	const n = (seen.get(route.action) ?? 0) + 1;
+	seen.set(route.action, n);
+	return n === 1 ? route.action : `${route.action}.${n}`;
+}
+
+function operation(route: DocumentedRoute, id: string): JsonSchema {
+	const info = route.schema;
+	const pathParams = [...route.fullPath.matchAll(/:(\w+)/g)].map(m => m[1]);
+	const props = { ...((info.params as Record<string, unknown> | undefined) ?? {}) };
 	const parameters: JsonSchema[] = pathParams.map(name => {
 		const s = props[name] === undefined ? { type: "string" } : ruleToSchema(props[name]).schema;
 		delete props[name];
 		return { name, in: "path", required: true, schema: s };
 	});
-	const op: JsonSchema = { operationId: alias.action, summary: info?.description ?? alias.action, tags: [alias.action.split(".")[0]] };
-	const method = alias.method.toLowerCase();
+	const auth = info.auth ?? "public";
+	const op: JsonSchema = { operationId: id, "x-action": route.action, summary: info.summary ?? route.action, tags: [route.action.split(".")[0]] };
+	if (AUTH_NOTES[auth]) op.description = AUTH_NOTES[auth];
+	const method = route.method.toLowerCase();
 	if (method === "get" || method === "delete") {
 		for (const [name, rule] of Object.entries(props)) {
 			if (name.startsWith("$$")) continue;
@@ -112,53 +147,42 @@ function operation(alias: RoutedAlias, info: ActionInfo | undefined): JsonSchema
 		op.requestBody = { required: true, content: { "application/json": { schema: objectSchema(props) } } };
 	}
 	if (parameters.length) op.parameters = parameters;
-	const auth = info?.auth ?? "public";
-	if (auth !== "public") op.security = auth === "optional" ? [{ bearer: [] }, {}] : [{ bearer: [] }];
-	if (auth === "admin") op.description = "Admins only.";
-	op.responses = {
-		"200": { description: "OK", content: { "application/json": {} } },
-		...(method === "post" ? { "202": { description: "Accepted: poll GET /api/v1/tasks/{id}" } } : {}),
-		...(auth !== "public" ? { "401": errorResponse } : {}),
-		...(auth === "admin" || auth === "required" ? { "403": errorResponse } : {}),
-		"404": errorResponse,
-		"422": errorResponse,
-		"429": errorResponse
-	};
+	op.security = security(auth);
+	const responses: Record<string, JsonSchema> = {};
+	for (const [status, doc] of Object.entries(info.responses ?? {})) responses[status] = successResponse(doc);
+	if (Object.keys(responses).length === 0) responses["200"] = { description: "OK" };
+	if (auth !== "public") responses["401"] = errorResponse("No valid access token");
+	if (auth === "admin" || auth === "required") responses["403"] = errorResponse("Not allowed for this caller");
+	responses["404"] = errorResponse("Not found");
+	responses["422"] = errorResponse("Invalid parameters: `fields` lists each one at fault");
+	responses["429"] = errorResponse("Too many requests: retry after `Retry-After` seconds");
+	op.responses = responses;
 	return op;
 }
 
-export function openApiDocument(aliases: RoutedAlias[], actions: Map<string, ActionInfo>, version: string): JsonSchema {
+export function openApiDocument(routes: readonly DocumentedRoute[], version: string): JsonSchema {
 	const paths: Record<string, Record<string, JsonSchema>> = {};
-	const sorted = [...aliases].sort((a, b) => a.fullPath.localeCompare(b.fullPath) || a.method.localeCompare(b.method));
-	for (const alias of sorted) {
-		if (alias.method === "*") continue;
-		const path = alias.fullPath.replace(/:(\w+)/g, "{$1}");
+	const sorted = [...routes].sort((a, b) => a.fullPath.localeCompare(b.fullPath) || a.method.localeCompare(b.method));
+	const seen = new Map<string, number>();
+	for (const route of sorted) {
+		const path = route.fullPath.replace(/:(\w+)/g, "{$1}");
 		paths[path] ??= {};
-		paths[path][alias.method.toLowerCase()] = operation(alias, actions.get(alias.action));
+		paths[path][route.method.toLowerCase()] = operation(route, operationId(route, seen));
 	}
 	return {
 		openapi: "3.1.0",
 		info: {
 			title: "cratedigger API",
 			version,
-			description: "Music data for running apps, DJ tools and listening-insight apps. Errors are {error:{status,type,message,data}}."
+			description:
+				"Music data for running apps, DJ tools and listening-insight apps. Errors are `{error: {status, type, message, requestId, fields?, data?}}`; " +
+				"sign in with POST /api/v1/auth/login and send the access token as `Authorization: Bearer <token>`."
 		},
 		servers: [{ url: "/" }],
 		paths,
 		components: {
-			securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-			schemas: {
-				Error: {
-					type: "object",
-					properties: {
-						error: {
-							type: "object",
-							properties: { status: { type: "integer" }, type: { type: "string" }, message: { type: "string" }, data: {} },
-							required: ["status", "type", "message"]
-						}
-					}
-				}
-			}
+			securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+			schemas: { Error: errorSchema, ...componentSchemas }
 		}
 	};
 }

@@ -36,6 +36,7 @@ import {
 	type RegisterInput,
 	type UpdateInput
 } from "./params";
+import { COMPAT_RESPONSES, COMPAT_SUMMARIES } from "./responses";
 import { nativeTaskStatus, seedAccepted, seedInsight, seedSession, seedSnapshot, seedTask, seedUser } from "./views";
 
 type Accepted = { taskId: string; status: TaskStatus; statusUrl: string };
@@ -82,7 +83,7 @@ function passThrough(action: string, auth: "public" | "optional" | "required", p
 	return { auth, params, handler: (ctx: GatewayContext) => ctx.call(action, ctx.params) };
 }
 
-export const CompatActions: ServiceSchema["actions"] = {
+const adapters: Record<string, ActionSchema> = {
 	/** Seeds 000–003's registrations (see routes.ts for the paths). */
 	compatRegister: {
 		auth: "public",
@@ -308,3 +309,8 @@ export const CompatActions: ServiceSchema["actions"] = {
 		}
 	}
 };
+
+/** The adapters, each with its summary and answers for the OpenAPI document (./responses.ts). */
+export const CompatActions: ServiceSchema["actions"] = Object.fromEntries(
+	Object.entries(adapters).map(([name, action]) => [name, { ...action, summary: COMPAT_SUMMARIES[name], responses: COMPAT_RESPONSES[name] }])
+);

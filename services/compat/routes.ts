@@ -44,9 +44,3 @@ export const compatAliases: Record<string, string> = {
 export function compatRoute(native: ApiRouteSchema): ApiRouteSchema {
 	return { ...native, name: COMPAT_ROUTE, path: "/", autoAliases: false, mappingPolicy: "restrict", aliases: compatAliases };
 }
-
-/** True for an alias of the compatibility route, which the OpenAPI document lists beside /api/v1. */
-export function isCompatAlias(alias: object): boolean {
-	const route = (alias as { route?: { opts?: { name?: unknown } } }).route;
-	return route?.opts?.name === COMPAT_ROUTE;
-}

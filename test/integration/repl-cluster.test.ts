@@ -128,6 +128,9 @@ describeWithBinaries(["nats-server"], "the operator's REPL commands across a clu
 		await replUntil("cluster", /^w2\s.*\s0\s+leasing/m);
 		await repl("limits", /spotify/);
 		await repl("crawl retry-dead", /moved 0 dead-letter job\(s\) back to the queue/);
+		await repl("dead", /no dead-letter jobs/);
+		await repl("dead album.tracks --limit 5", /no dead-letter jobs of type album\.tracks/);
+		await repl("dead artist.discoverr", /dead: no worker of this cluster takes "artist\.discoverr" jobs/);
 		await repl("crawl pause Album", /"Album" is not a job type/);
 		await repl("crawl pause artist.discoverr", /no worker of this cluster takes "artist\.discoverr" jobs; the job types are .*artist\.discover/);
 		await repl("limits set nope 10/1s", /no limiter is named "nope"/);

@@ -67,7 +67,7 @@ describe("OpenAPI document and admin endpoints", () => {
 		const task = res.body.paths["/api/v1/tasks/{id}"].get;
 		expect(task.operationId).toBe("tasks.get");
 		expect(task.parameters).toEqual([expect.objectContaining({ name: "id", in: "path" })]);
-		expect(res.body.paths["/api/v1/admin/health"].get.security).toEqual([{ bearer: [] }]);
+		expect(res.body.paths["/api/v1/admin/health"].get.security).toEqual([{ bearerAuth: [] }]);
 	});
 
 	it("gives admins stats and cache clearing, and says which services are offline", async () => {

@@ -165,11 +165,8 @@ export function casesFor(doc: OpenApiDocument, opts: CaseOptions): Case[] {
 	return cases;
 }
 
-function operationCases(o: Op, { ids, bodyLimit }: CaseOptions): Case[] {
-	const out: Case[] = [];
-	const add = (family: Family, label: string, req: ReturnType<typeof build>, expect: Expectation) =>
-		out.push({ route: o.route, family, label, ...req, anonymous: false, expect });
-
+/** The well-formed request of an operation that its malformed ones vary: seeded ids, required fields only. */
+function baseline(o: Op, ids: KnownIds) {
 	const segments = o.template.split("/");
 	const basePath: Record<string, string> = {};
 	for (const p of o.pathParams) {
@@ -182,6 +179,22 @@ function operationCases(o: Op, { ids, bodyLimit }: CaseOptions): Case[] {
 	const bodySchema = o.bodySchema ?? (o.method === "GET" ? undefined : { type: "object", properties: {} });
 	const baseBody = bodySchema ? requiredSample(bodySchema, hints(bodySchema.properties ?? {})) : undefined;
 	const baseBodyBytes = baseBody === undefined ? undefined : jsonBody(baseBody);
+	return { basePath, baseQuery, bodySchema, baseBody, baseBodyBytes };
+}
+
+/** One well-formed request per operation of the document, as an admin. */
+export function wellFormedRequests(doc: OpenApiDocument, ids: KnownIds): Array<{ route: string } & ReturnType<typeof build>> {
+	return operations(doc).map(o => {
+		const { basePath, baseQuery, baseBodyBytes } = baseline(o, ids);
+		return { route: o.route, ...build(o, basePath, baseQuery, baseBodyBytes) };
+	});
+}
+
+function operationCases(o: Op, { ids, bodyLimit }: CaseOptions): Case[] {
+	const out: Case[] = [];
+	const add = (family: Family, label: string, req: ReturnType<typeof build>, expect: Expectation) =>
+		out.push({ route: o.route, family, label, ...req, anonymous: false, expect });
+	const { basePath, baseQuery, bodySchema, baseBody, baseBodyBytes } = baseline(o, ids);
 
 	// Path parameters: every family, percent-encoded, and a few raw forms no encoder produces.
 	for (const p of o.pathParams) {

@@ -6,7 +6,7 @@
  */
 
 export interface JsonSchema {
-	type?: string;
+	type?: string | string[];
 	format?: string;
 	minLength?: number;
 	maxLength?: number;
@@ -21,11 +21,27 @@ export interface JsonSchema {
 	properties?: Record<string, JsonSchema>;
 	required?: string[];
 	anyOf?: JsonSchema[];
+	allOf?: JsonSchema[];
+	additionalProperties?: JsonSchema | boolean;
+	$ref?: string;
 	default?: unknown;
 }
 
-/** Where a value travels: query and path values are text that the gateway converts, as fastest-validator's `convert` does. */
-export type Carrier = "body" | "query" | "path";
+/** The named schemas a `$ref` ("#/components/schemas/Name") points into. */
+export type Components = Record<string, JsonSchema>;
+
+function resolve(schema: JsonSchema, components: Components): JsonSchema {
+	if (!schema.$ref) return schema;
+	const target = components[schema.$ref.replace("#/components/schemas/", "")];
+	if (!target) throw new Error(`${schema.$ref} points at nothing`);
+	return target;
+}
+
+/**
+ * Where a value travels: query and path values are text that the gateway converts, as
+ * fastest-validator's `convert` does; an answer is the gateway's own JSON, which may hold any key.
+ */
+export type Carrier = "body" | "query" | "path" | "answer";
 
 /** Words that fastest-validator's boolean `convert` reads as true or false. */
 const BOOLEAN_WORDS = new Set(["true", "false", "1", "0", "on", "off"]);
@@ -49,14 +65,23 @@ function hasOperatorKey(value: unknown, depth = 0): boolean {
 	return Object.entries(value).some(([k, v]) => isOperatorKey(k) || hasOperatorKey(v, depth + 1));
 }
 
-/** Does `value` conform to `schema`? `carrier` decides whether text may stand for a number or a boolean. */
-export function conforms(schema: JsonSchema, value: unknown, carrier: Carrier): boolean {
-	if (hasOperatorKey(value)) return false;
-	if (schema.anyOf) return schema.anyOf.some(s => conforms(s, value, carrier));
+/**
+ * Does `value` conform to `schema`? `carrier` decides whether text may stand for a number or a
+ * boolean; `components` resolves `$ref`s, for the answers' schemas.
+ */
+export function conforms(schema: JsonSchema, value: unknown, carrier: Carrier, components: Components = {}): boolean {
+	if (hasOperatorKey(value) && carrier !== "answer") return false;
+	schema = resolve(schema, components);
+	const sub = (s: JsonSchema, v: unknown) => conforms(s, v, carrier, components);
+	if (schema.allOf && !schema.allOf.every(s => sub(s, value))) return false;
+	if (schema.anyOf) return schema.anyOf.some(s => sub(s, value));
 	if (schema.enum) return schema.enum.includes(value);
 	if ("const" in schema) return schema.const === value;
-	const text = carrier !== "body" && typeof value === "string";
+	if (Array.isArray(schema.type)) return schema.type.some(type => sub({ ...schema, type }, value));
+	const text = carrier !== "body" && carrier !== "answer" && typeof value === "string";
 	switch (schema.type) {
+		case "null":
+			return value === null;
 		case "string": {
 			if (typeof value !== "string") return false;
 			if (schema.minLength !== undefined && value.length < schema.minLength) return false;
@@ -64,6 +89,7 @@ export function conforms(schema: JsonSchema, value: unknown, carrier: Carrier): 
 			if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) return false;
 			if (schema.format === "email" && !EMAIL.test(value)) return false;
 			if (schema.format === "uri" && !URL.canParse(value)) return false;
+			if (schema.format === "date-time" && Number.isNaN(Date.parse(value))) return false;
 			return true;
 		}
 		case "number":
@@ -81,13 +107,19 @@ export function conforms(schema: JsonSchema, value: unknown, carrier: Carrier): 
 			if (!Array.isArray(value)) return false;
 			if (schema.minItems !== undefined && value.length < schema.minItems) return false;
 			if (schema.maxItems !== undefined && value.length > schema.maxItems) return false;
-			return schema.items === undefined || value.every(v => conforms(schema.items as JsonSchema, v, carrier));
+			return schema.items === undefined || value.every(v => sub(schema.items as JsonSchema, v));
 		}
 		case "object": {
 			if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
 			const obj = value as Record<string, unknown>;
 			if ((schema.required ?? []).some(k => obj[k] === undefined)) return false;
-			return Object.entries(schema.properties ?? {}).every(([k, s]) => obj[k] === undefined || conforms(s, obj[k], carrier));
+			const extra = schema.additionalProperties;
+			return Object.entries(obj).every(([k, v]) => {
+				if (v === undefined) return true;
+				const declared = schema.properties?.[k];
+				if (declared) return sub(declared, v);
+				return typeof extra === "object" ? sub(extra, v) : extra !== false;
+			});
 		}
 		default:
 			// No type stated ("any", dates): anything but an operator goes.
