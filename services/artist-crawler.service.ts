@@ -45,13 +45,18 @@ const ArtistCrawlerService: ServiceSchema<WorkerSettings> = {
 		async processBatch(this: ArtistCrawlerThis, jobs: LeasedJob[]): Promise<JobResult[]> {
 			const details = await this.spotifyArtists(jobs);
 			const found = new Map(details.items.map(a => [a.id, a]));
-			return Promise.all(
-				jobs.map(job => {
-					const id = parseEntity(job.entity).id ?? "";
-					const failed = details.failed.get(id);
-					return failed ?? this.crawlArtist(job, found.get(id)).catch((err: Error) => err);
-				})
-			);
+			// As many artists at once as the node ran when it leased them one by one: fifty album
+			// listings in one burst would only queue at the limiter and open sockets for nothing.
+			const results: JobResult[] = new Array(jobs.length);
+			let next = 0;
+			const lane = async () => {
+				for (let i = next++; i < jobs.length; i = next++) {
+					const id = parseEntity(jobs[i].entity).id ?? "";
+					results[i] = details.failed.get(id) ?? (await this.crawlArtist(jobs[i], found.get(id)).catch((err: Error) => err));
+				}
+			};
+			await Promise.all(Array.from({ length: Math.min(jobs.length, configFor(this.broker).CRAWLER_CONCURRENCY) }, lane));
+			return results;
 		},
 
 		/** The full artists of the batch's Spotify ids whose genres are not known yet, in batch calls of 50. */
