@@ -14,6 +14,11 @@
  * BENCH_WORKERS (0,1,2,4; 0 is one process), BENCH_SPOTIFY_RATE (5 calls/s) over BENCH_SPOTIFY_WINDOW_S
  * (10 s: the limiter counts a call until a window after it ends, which a 1 s window would make
  * cost a tenth of the rate), BENCH_LATENCY_MS (80-150), BENCH_TRACE=1 prints progress every second.
+ *
+ * Then the catalog's completeness per provider mix: the share of tracks with a genre and with a
+ * tempo after the first row's crawl (Spotify + Deezer), and after a crawl on Deezer alone (no
+ * Spotify keys) seeded by one artist's name, with the artists it reached within BENCH_DEEZER_DEPTH
+ * (2) hops against those the simulator's catalog has there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -35,6 +40,7 @@ import { eventually, sleep } from "../test/harness/ports";
 import { startNats, startRedis, type ServerProcess } from "../test/harness/servers";
 import { upstreamEnv } from "../test/harness/upstream-env";
 import { generateCatalog, type CatalogOptions } from "../test/simulators/catalog";
+import { deezerArtistDepths } from "../test/simulators/expected";
 
 type Mode = "extended" | "development";
 type BenchSet = "limited" | "unlimited";
@@ -51,6 +57,7 @@ const PER_WINDOW = Math.round(RATE * WINDOW_S);
 const [LATENCY_MIN, LATENCY_MAX] = (process.env.BENCH_LATENCY_MS ?? "80-150").split("-").map(Number);
 /** Prints progress every second (BENCH_TRACE=1). */
 const TRACE = process.env.BENCH_TRACE === "1";
+const DEEZER_DEPTH = Number(process.env.BENCH_DEEZER_DEPTH ?? 2);
 const TRACKS_PER_ALBUM = 10;
 const ALBUMS_PER_ARTIST = 20;
 const ARTISTS = Math.max(1, Math.round(TRACKS / (TRACKS_PER_ALBUM * ALBUMS_PER_ARTIST)));
@@ -161,6 +168,8 @@ interface Row {
 	peakRssMb: Array<[string, number]>;
 	/** os.loadavg()[0] when the row started and when it ended. */
 	load: [number, number];
+	withGenre: number;
+	withTempo: number;
 }
 
 /**
@@ -258,7 +267,7 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 			? [["1 process", process.resourceUsage().maxRSS * 1024]]
 			: nodes.map((n, i) => [i === 0 ? "data" : `w${i}`, peakRss(n.child.pid) ?? 0]);
 	for (const [role, bytes] of peaks) if (role !== "data") workerRss = Math.max(workerRss, bytes);
-	const counts = await broker.call<{ tracks: number }, object>("catalog.counts", {});
+	const counts = await broker.call<{ tracks: number; withGenre: number; withTempo: number }, object>("catalog.counts", {});
 	const spotify = await simStats(sims.spotify);
 	const deezer = await simStats(sims.deezer);
 	const tokenCalls = spotify.byEndpoint["POST /api/token"] ?? 0;
@@ -286,17 +295,44 @@ async function runOnce(set: BenchSet, mode: Mode, workers: number, redis: Server
 		rateLimited: spotify.rateLimited,
 		workerRssMb: mb(workerRss),
 		peakRssMb: peaks.map(([role, bytes]) => [role, mb(bytes)]),
-		load: [loadAtStart, loadAtEnd]
+		load: [loadAtStart, loadAtEnd],
+		withGenre: counts.withGenre,
+		withTempo: counts.withTempo
 	};
 }
 
-/**
- * The fewest Spotify calls this crawl can make: the seeds are artist ids, so it never needs the
- * artist objects that minimumCalls counts for a crawl from names.
- */
+interface DeezerOnly {
+	tracks: number;
+	withGenre: number;
+	withTempo: number;
+	artists: number;
+	expectedArtists: number;
+	deezerCalls: number;
+}
+
+/** A crawl with no Spotify keys (a new user's default), in one process, from one artist's name. */
+async function deezerOnlyRun(): Promise<DeezerOnly> {
+	const sims = await startSims("extended", "unlimited");
+	const catalog = generateCatalog(CATALOG);
+	const broker = new ServiceBroker({ logger: false });
+	attachConfig(broker, testConfig({ ...crawlEnv(sims), SPOTIFY_CLIENT_ID: "", SPOTIFY_CLIENT_SECRET: "", CRAWL_MAX_DEPTH: String(DEEZER_DEPTH) }));
+	for (const name of CRAWL_SERVICES) broker.createService(serviceCatalog[name] as ServiceSchema);
+	await broker.start();
+	try {
+		await broker.call("scheduler.seed", { artists: [catalog.artist(0).name] });
+		await waitForIdle(broker, async () => undefined, sims);
+		const counts = await broker.call<{ tracks: number; artists: number; withGenre: number; withTempo: number }, object>("catalog.counts", {});
+		const deezer = await simStats(sims.deezer);
+		return { ...counts, expectedArtists: deezerArtistDepths(catalog, [0], DEEZER_DEPTH).size, deezerCalls: deezer.total };
+	} finally {
+		await broker.stop();
+		sims.child.kill("SIGTERM");
+	}
+}
+
+/** The fewest Spotify calls this crawl can make, the artist objects (for their genres) included. */
 function crawlMinimum(mode: Mode): number {
-	const min = minimumCalls({ artists: ARTISTS, albumsPerArtist: ALBUMS_PER_ARTIST, tracksPerAlbum: TRACKS_PER_ALBUM, mode });
-	return min.total - min.artists;
+	return minimumCalls({ artists: ARTISTS, albumsPerArtist: ALBUMS_PER_ARTIST, tracksPerAlbum: TRACKS_PER_ALBUM, mode }).total;
 }
 
 /** Tracks/s at the physical limit: the rate limit × tracks per call over the minimal call mix. */
@@ -333,6 +369,7 @@ async function main(): Promise<void> {
 	);
 	const redis = WORKERS.some(w => w > 0) ? await startRedis() : undefined;
 	const rows: Row[] = [];
+	let deezerOnly: DeezerOnly | undefined;
 	try {
 		for (const set of SETS) {
 			for (const mode of MODES) {
@@ -343,6 +380,7 @@ async function main(): Promise<void> {
 				}
 			}
 		}
+		deezerOnly = await deezerOnlyRun();
 	} finally {
 		await redis?.stop();
 	}
@@ -365,8 +403,19 @@ async function main(): Promise<void> {
 	);
 	console.log(
 		"Goals: at least 0.95 of the physical limit at every worker count (limited rows); Spotify calls at most 1.02x the minimum in extended mode; every worker node under 250 MB RSS; 0 tracks lost or duplicated." +
-			"\nThe minimum is the crawl's own (seeded by artist id: no artist objects); development mode has no batch calls and fetches tempo from Deezer, so its physical limit is only indicative."
+			"\nThe minimum is the crawl's own (seeded by artist id; the artist objects, for their genres, count); development mode has no batch calls and fetches tempo from Deezer, so its physical limit is only indicative."
 	);
+	printCoverage(rows[0], deezerOnly);
+}
+
+function printCoverage(first: Row | undefined, dz: DeezerOnly | undefined): void {
+	const share = (n: number, of: number) => `${fmt((100 * n) / Math.max(1, of))}% (${n}/${of})`;
+	console.log("\nCatalog completeness by provider mix (tempo analysis of previews off, as above):");
+	if (first) console.log(`  Spotify+Deezer (${first.mode}, ${topology(first.workers)}): genre coverage ${share(first.withGenre, first.tracks)}, tracks with tempo ${share(first.withTempo, first.tracks)}`);
+	if (dz) {
+		console.log(`  Deezer only: genre coverage ${share(dz.withGenre, dz.tracks)}, tracks with tempo ${share(dz.withTempo, dz.tracks)}`);
+		console.log(`  Deezer-only reach from one artist's name within depth ${DEEZER_DEPTH}: ${dz.artists} of ${dz.expectedArtists} artists, ${dz.tracks} tracks, ${dz.deezerCalls} Deezer calls`);
+	}
 }
 
 main().then(

@@ -5,12 +5,14 @@ import { UpstreamMixin, type UpstreamVars } from "../mixins/upstream/upstream.mi
 import type { Provider, ProviderAlbum, ProviderTrack } from "../mixins/upstream/types";
 import { WorkerMixin, type FillPolicy, type JobResult, type WorkerSettings } from "../mixins/worker.mixin";
 import type { LeasedJob } from "./scheduler/jobs";
+import { NotFoundError } from "../mixins/upstream/errors";
 import { spotifyOf, spotifyModeStore } from "./crawl/clients";
 import { discoverArtists, parseEntity } from "./crawl/discovery";
 
 interface AlbumCrawlerMethods {
 	crawlSpotifyAlbums(jobs: LeasedJob[]): Promise<JobResult[]>;
 	crawlDeezerAlbum(job: LeasedJob): Promise<JobResult>;
+	saveAlbum(album: ProviderAlbum): Promise<void>;
 	saveTracks(provider: Provider, tracks: ProviderTrack[], depth: number, albumArtistIds: Set<string>): Promise<void>;
 }
 type AlbumCrawlerThis = Service<WorkerSettings> & UpstreamVars & AlbumCrawlerMethods;
@@ -80,6 +82,7 @@ const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
 					if (!album) return { outcome: "not-found" };
 					const tracks = byAlbum.get(album.id) ?? [];
 					try {
+						await this.saveAlbum(album);
 						await this.saveTracks("spotify", tracks, depthOf(job), new Set(album.artists.map(a => a.id)));
 						await this.broker.call("catalog.markAlbumTracksFetched", { provider: "spotify", id: album.id });
 					} catch (err) {
@@ -90,12 +93,31 @@ const AlbumCrawlerService: ServiceSchema<WorkerSettings> = {
 			);
 		},
 
+		/**
+		 * The full album (genres, cover, contributors) and each track's detail call: only the detail
+		 * names a track's contributors, Deezer's featured artists, and carries its bpm, which then
+		 * needs no features job. Album contributors other than the main artist are discovered too.
+		 */
 		async crawlDeezerAlbum(this: AlbumCrawlerThis, job: LeasedJob): Promise<JobResult> {
 			const id = parseEntity(job.entity).id ?? job.entity;
-			const tracks = await this.deezer.albumTracks(id);
-			await this.saveTracks("deezer", tracks.map(t => ({ ...t, albumId: t.albumId ?? id })), depthOf(job), new Set());
+			const album = await this.deezer.albumWithTracks(id);
+			await this.saveAlbum(album);
+			const tracks = await Promise.all(
+				(album.tracks ?? []).map(t => this.deezer.track(t.id).catch((err: Error) => (err instanceof NotFoundError ? t : Promise.reject(err))))
+			);
+			const depth = depthOf(job);
+			await this.saveTracks("deezer", tracks.map(t => ({ ...t, albumId: id })), depth, new Set());
+			const main = album.artists[0]?.id;
+			await discoverArtists(this.broker, configFor(this.broker), "deezer", album.artists.filter(a => a.id !== main), depth + 1);
 			await this.broker.call("catalog.markAlbumTracksFetched", { provider: "deezer", id });
 			return { outcome: `${tracks.length} tracks` };
+		},
+
+		/** The album again, now with what only its detail call has (genres, cover), before its tracks take them. */
+		async saveAlbum(this: AlbumCrawlerThis, a: ProviderAlbum) {
+			await this.broker.call("catalog.upsertAlbums", {
+				albums: [{ provider: a.provider, id: a.id, name: a.name, artists: a.artists, albumType: a.albumType, releaseDate: a.releaseDate, totalTracks: a.totalTracks, genres: a.genres, imageUrl: a.imageUrl }]
+			});
 		},
 
 		async saveTracks(this: AlbumCrawlerThis, provider: Provider, tracks: ProviderTrack[], depth: number, albumArtistIds: Set<string>) {

@@ -10,10 +10,12 @@ import {
 	type ArtistDoc,
 	type ArtistInput,
 	type Provider,
+	type TrackAlbum,
 	type TrackDoc,
 	type TrackFeatures,
 	type TrackInput
 } from "./catalog/model";
+import { canonicalGenre, canonicalGenres } from "./catalog/genres";
 import type { TempoQuery } from "./catalog/tempo";
 import { tempoHistogram, TempoReadings, tracksByTempo } from "./catalog/by-tempo";
 import { bareTitleKey, matchesAll, nameMatches, queryWords, searchWords } from "./catalog/search";
@@ -42,14 +44,20 @@ export interface TrackMatch {
 
 interface CatalogMethods {
 	dataChanged(): void;
-	artistGenres(tracks: TrackInput[]): Promise<Map<string, string>>;
+	trackContext(tracks: TrackInput[]): Promise<TrackContext>;
 	matchOne(item: MatchItem): Promise<TrackMatch | null>;
 	artists(): Collection<ArtistDoc>;
 	albums(): Collection<AlbumDoc>;
 	tracks(): Collection<TrackDoc>;
-	upsertTrack(input: TrackInput, now: number): Promise<{ id: string; created: boolean; doc: TrackDoc }>;
+	upsertTrack(input: TrackInput & { album?: TrackAlbum }, now: number): Promise<{ id: string; created: boolean; doc: TrackDoc }>;
 	lowerArtistDepth(id: string, depth: number): Promise<void>;
 	upsertByProvider<T extends ArtistDoc | AlbumDoc>(coll: Collection<T>, provider: Provider, id: string, set: Record<string, unknown>, onInsert: Record<string, unknown>): Promise<T>;
+}
+
+/** What a batch of tracks takes from catalog documents: albums and first artists' genres, keyed "provider:id". */
+interface TrackContext {
+	albums: Map<string, { album: TrackAlbum; genre?: string }>;
+	artistGenres: Map<string, string>;
 }
 
 interface CatalogVars {
@@ -115,7 +123,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 						this.artists(),
 						a.provider,
 						a.id,
-						{ name: a.name, nameKey: normaliseKey(a.name), ...(a.genres?.length ? { genres: a.genres } : {}), fetchedAt: now },
+						{ name: a.name, nameKey: normaliseKey(a.name), ...(a.genres?.length ? { genres: canonicalGenres(a.genres, a.provider) } : {}), fetchedAt: now },
 						a.depth === undefined ? {} : { depth: a.depth }
 					);
 					if (a.depth !== undefined && (doc.depth === undefined || doc.depth > a.depth)) await this.lowerArtistDepth(doc._id, a.depth);
@@ -136,6 +144,9 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 					if (a.albumType) set.albumType = a.albumType;
 					if (a.releaseDate) set.releaseDate = a.releaseDate;
 					if (a.totalTracks !== undefined) set.totalTracks = a.totalTracks;
+					const genres = canonicalGenres(a.genres, a.provider);
+					if (genres.length) set.genres = genres;
+					if (a.imageUrl) set.coverUrl = a.imageUrl;
 					ids.push((await this.upsertByProvider(this.albums(), a.provider, a.id, set, {}))._id);
 				}
 				return ids;
@@ -149,10 +160,11 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			async handler(this: CatalogThis, ctx: Context<{ tracks: TrackInput[] }>) {
 				const now = Date.now();
 				const out: Array<{ id: string; created: boolean; needsFeatures: boolean }> = [];
-				const genres = await this.artistGenres(ctx.params.tracks);
+				const context = await this.trackContext(ctx.params.tracks);
 				for (const input of ctx.params.tracks) {
-					const t = input.genre ? input : { ...input, genre: genres.get(`${input.provider}:${input.artists[0]?.id}`) };
-					const { id, created, doc } = await this.upsertTrack(t, now);
+					const album = context.albums.get(`${input.provider}:${input.albumId}`);
+					const genre = input.genre ?? album?.genre ?? context.artistGenres.get(`${input.provider}:${input.artists[0]?.id}`);
+					const { id, created, doc } = await this.upsertTrack({ ...input, genre, album: album?.album }, now);
 					out.push({ id, created, needsFeatures: doc.featuresStatus === "pending" });
 					ctx.emit("catalog.track.upserted", { id, created, isrc: doc.isrc, tempo: doc.tempo ?? null });
 				}
@@ -372,6 +384,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 					albums: await this.albums().count({}),
 					tracks: await this.tracks().count({}),
 					withTempo: await this.tracks().count({ tempo: { $exists: true } }),
+					withGenre: await this.tracks().count({ genre: { $exists: true } }),
 					featuresPending: await this.tracks().count({ featuresStatus: "pending" }),
 					featuresUnavailable: await this.tracks().count({ featuresStatus: "unavailable" })
 				};
@@ -436,20 +449,32 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			);
 		},
 
-		/** Genres of the batch's first artists, keyed "provider:artistId", in one query per provider. */
-		async artistGenres(this: CatalogThis, tracks: TrackInput[]): Promise<Map<string, string>> {
-			const out = new Map<string, string>();
+		/**
+		 * The albums of a batch of tracks and the genres of their first artists, in one query per
+		 * provider and collection. A track's genre is its album's first genre (Deezer names genres
+		 * per album), else its first artist's (Spotify names them per artist).
+		 */
+		async trackContext(this: CatalogThis, tracks: TrackInput[]): Promise<TrackContext> {
+			const albums: TrackContext["albums"] = new Map();
+			const artistGenres = new Map<string, string>();
 			for (const provider of ["spotify", "deezer"] as const) {
-				const ids = [...new Set(tracks.filter(t => t.provider === provider && !t.genre).flatMap(t => t.artists[0]?.id ?? []))];
-				if (ids.length === 0) continue;
 				const field = providerIdField(provider);
-				const artists = await this.artists().find({ [field]: { $in: ids }, genres: { $exists: true } }, { projection: { [field]: 1, genres: 1 } });
+				const mine = tracks.filter(t => t.provider === provider);
+				const albumIds = [...new Set(mine.flatMap(t => t.albumId ?? []))];
+				const albumDocs = albumIds.length ? await this.albums().find({ [field]: { $in: albumIds } }) : [];
+				for (const a of albumDocs) {
+					const album: TrackAlbum = { id: a._id, name: a.name, ...(a.releaseDate ? { releaseDate: a.releaseDate } : {}), ...(a.coverUrl ? { coverUrl: a.coverUrl } : {}) };
+					albums.set(`${provider}:${a[field]}`, { album, genre: a.genres?.[0] });
+				}
+				const artistIds = [...new Set(mine.filter(t => !t.genre).flatMap(t => t.artists[0]?.id ?? []))];
+				if (artistIds.length === 0) continue;
+				const artists = await this.artists().find({ [field]: { $in: artistIds }, genres: { $exists: true } }, { projection: { [field]: 1, genres: 1 } });
 				for (const a of artists) {
 					const id = a[field];
-					if (id && a.genres?.[0]) out.set(`${provider}:${id}`, a.genres[0]);
+					if (id && a.genres?.[0]) artistGenres.set(`${provider}:${id}`, a.genres[0]);
 				}
 			}
-			return out;
+			return { albums, artistGenres };
 		},
 
 		async matchOne(this: CatalogThis, item: MatchItem): Promise<TrackMatch | null> {
@@ -465,7 +490,7 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			return doc ? found(doc, "name") : null;
 		},
 
-		async upsertTrack(this: CatalogThis, t: TrackInput, now: number) {
+		async upsertTrack(this: CatalogThis, t: TrackInput & { album?: TrackAlbum }, now: number) {
 			const idField = providerIdField(t.provider);
 			const set: Record<string, unknown> = {
 				[idField]: t.id,
@@ -478,7 +503,9 @@ const CatalogService: ServiceSchema<ServiceSettingSchema, CatalogMethods & Store
 			if (t.previewUrl) set.previewUrl = t.previewUrl;
 			if (t.popularity !== undefined) set.popularity = t.popularity;
 			if (t.albumId) set[t.provider === "spotify" ? "albumSpotifyId" : "albumDeezerId"] = t.albumId;
-			if (t.genre) set.genre = t.genre.toLowerCase();
+			const genre = t.genre && canonicalGenre(t.genre, t.provider);
+			if (genre) set.genre = genre;
+			if (t.album) set.album = t.album;
 			if (t.tempo && t.tempo > 0) Object.assign(set, { tempo: t.tempo, tempoSource: t.provider, tempoConfidence: 0.9, featuresStatus: "done", featuresAt: now });
 
 			const find = async (): Promise<TrackDoc | null> =>

@@ -64,6 +64,18 @@ export class DeezerClient implements CatalogClient {
 		return this.get("album", `${this.baseUrl}/album/${encodeURIComponent(albumId)}`, raw => parseAlbum(raw));
 	}
 
+	/** Artists Deezer calls similar to this one (its "related artists"), all pages. */
+	relatedArtists(artistId: string): Promise<ProviderArtist[]> {
+		return this.list("artist-related", `/artist/${encodeURIComponent(artistId)}/related`, parseArtist);
+	}
+
+	/** The full album with every track summary: its embedded list, or all pages when that is short. */
+	async albumWithTracks(albumId: string): Promise<ProviderAlbum> {
+		const album = await this.album(albumId);
+		if (album.totalTracks !== undefined && (album.tracks?.length ?? 0) < album.totalTracks) album.tracks = await this.albumTracks(albumId);
+		return album;
+	}
+
 	/** Track summaries (ISRC and preview, no bpm), all pages. */
 	albumTracks(albumId: string): Promise<ProviderTrack[]> {
 		return this.list("album-tracks", `/album/${encodeURIComponent(albumId)}/tracks`, raw => parseTrack(raw, albumId));
@@ -144,6 +156,7 @@ function parseAlbum(value: unknown): ProviderAlbum {
 	const albumId = need(id(a.id), "album id");
 	const contributors = arr(a.contributors).flatMap(artistRef);
 	const trackList = obj(a.tracks);
+	const genres = arr(obj(a.genres)?.data).flatMap(g => str(obj(g)?.name) ?? []);
 	return compact({
 		provider: "deezer",
 		id: albumId,
@@ -154,6 +167,8 @@ function parseAlbum(value: unknown): ProviderAlbum {
 		artists: contributors.length > 0 ? contributors : artistRef(a.artist),
 		label: str(a.label),
 		upc: str(a.upc),
+		genres: genres.length > 0 ? genres : undefined,
+		imageUrl: str(a.cover_xl) ?? str(a.cover_big) ?? str(a.cover),
 		tracks: trackList ? arr(trackList.data).map(t => parseTrack(t, albumId)) : undefined
 	});
 }

@@ -78,6 +78,8 @@ export function parseAlbum(value: unknown): ProviderAlbum {
 		artists: artistRefs(a.artists),
 		label: str(a.label),
 		upc: str(obj(a.external_ids)?.upc),
+		genres: Array.isArray(a.genres) && a.genres.length > 0 ? a.genres.filter((g): g is string => typeof g === "string") : undefined,
+		imageUrl: str(obj(arr(a.images)[0])?.url),
 		tracks
 	});
 }

@@ -134,7 +134,12 @@ export class SpotifyClient implements CatalogClient {
 
 	/** Unknown ids are left out of the result. */
 	async artists(ids: readonly string[]): Promise<ProviderArtist[]> {
-		return orThrow(await this.multiGet(ids, { endpoint: "artists", itemEndpoint: "artist", path: "artists", key: "artists", size: SPOTIFY_LIMITS.artistsBatch, parse: parseArtist }));
+		return orThrow(await this.artistsSettled(ids));
+	}
+
+	/** Full artists (genres, popularity, images), 50 a call; an id whose call failed is under `failed`. */
+	artistsSettled(ids: readonly string[]): Promise<Settled<ProviderArtist>> {
+		return this.multiGet(ids, { endpoint: "artists", itemEndpoint: "artist", path: "artists", key: "artists", size: SPOTIFY_LIMITS.artistsBatch, parse: parseArtist });
 	}
 
 	/** Every album of the artist in `includeGroups`, all pages. */

@@ -37,6 +37,10 @@ export interface ProviderAlbum {
 	artists: ArtistRef[];
 	label?: string;
 	upc?: string;
+	/** As the provider names them (Deezer's album genres; Spotify's, where it still sends any). */
+	genres?: string[];
+	/** The largest cover image. */
+	imageUrl?: string;
 	/**
 	 * The first page of tracks when the album came from a detail or batch call (Spotify embeds up
 	 * to 50). When shorter than `totalTracks`, fetch the rest with `albumTracks(id, {offset})`.

@@ -5,7 +5,7 @@
  */
 import { integratedLoudness, onsetRate, roughEnergy } from "./loudness";
 import { downsample, onsetBands } from "./onset";
-import { tempoRange } from "./octave";
+import { octaveRanges } from "./octave";
 import { bandAutocorrelations, estimateTempo } from "./tempo";
 import { AnalysisFailure, TEMPO_ALGORITHM, type AnalysisHints, type AudioAnalysis } from "./types";
 
@@ -28,8 +28,8 @@ export function analysePcm(pcm: Float32Array, sampleRate: number, hints: Analysi
 	if (loudness <= -60) throw new AnalysisFailure("silent", `the audio is silent (${loudness} LUFS)`);
 	const bands = onsetBands(x.pcm, x.sampleRate);
 	const energy = roughEnergy(loudness, onsetRate(bands));
-	const { range, by } = tempoRange({ genres: hints.genres, energy });
-	const estimate = estimateTempo(bandAutocorrelations(bands), range);
+	const ranges = octaveRanges({ genres: hints.genres, energy });
+	const estimate = estimateTempo(bandAutocorrelations(bands), ranges.map(r => r.range));
 	if (!estimate || estimate.confidence < options.minConfidence) {
 		throw new AnalysisFailure("no-beat", `no steady beat found (confidence ${estimate?.confidence ?? 0})`);
 	}
@@ -40,7 +40,7 @@ export function analysePcm(pcm: Float32Array, sampleRate: number, hints: Analysi
 		loudness,
 		energy,
 		seconds: Math.round(seconds * 100) / 100,
-		octaveBy: estimate.resolvedBy === "signal" ? "signal" : by,
+		octaveBy: estimate.resolvedBy === "signal" || estimate.rangeIndex === undefined ? "signal" : ranges[estimate.rangeIndex].by,
 		algorithm: TEMPO_ALGORITHM
 	};
 }

@@ -37,8 +37,18 @@ const GENRE_RANGES: ReadonlyArray<{ match: RegExp; range: TempoRange }> = [
 	{ match: /jazz|swing|bebop/, range: [60, 240] }
 ];
 
-/** Where tempos are looked for when nothing else is known. */
+/** Where the signal's tempos are looked for. */
 export const DEFAULT_RANGE: TempoRange = [60, 200];
+
+/**
+ * The octave range when neither genre nor energy says more. A reading of 60-78 BPM is far more
+ * often the half-time of the 120-156 BPM heart of house, techno, trance and breaks (a kick on
+ * every other beat reads as the beat) than a real 70 BPM track, so it is doubled; readings from
+ * 78 up are the signal's.
+ */
+export const UNHINTED_RANGE: TempoRange = [78, 200];
+
+export type RangeSource = "genre" | "energy" | "default";
 
 export function genreRange(genre: string | undefined): TempoRange | undefined {
 	if (!genre) return undefined;
@@ -51,18 +61,35 @@ export function genreRange(genre: string | undefined): TempoRange | undefined {
  * 150 BPM as counted, and driving ones seldom slower than 80.
  */
 export function energyRange(energy: number | undefined): TempoRange {
-	if (energy === undefined || !Number.isFinite(energy)) return DEFAULT_RANGE;
+	if (energy === undefined || !Number.isFinite(energy)) return UNHINTED_RANGE;
 	if (energy < 0.2) return [55, 150];
 	if (energy > 0.75) return [80, 200];
-	return DEFAULT_RANGE;
+	return UNHINTED_RANGE;
 }
 
-/** The range to resolve octave errors in: the first of the genres that has one, else by energy. */
-export function tempoRange(hints: { genres?: readonly string[]; energy?: number }): { range: TempoRange; by: "genre" | "energy" | "default" } {
+export interface OctaveRange {
+	range: TempoRange;
+	by: RangeSource;
+}
+
+/**
+ * The ranges to resolve octave errors in, in order: each genre's that has one, then the energy's.
+ * The first that holds a reading of the beat the signal found settles its octave, so a genre whose
+ * convention cannot fit this beat (an artist's "techno" on a 160 BPM breakbeat) leaves the choice
+ * to the next one instead of forcing another beat.
+ */
+export function octaveRanges(hints: { genres?: readonly string[]; energy?: number }): OctaveRange[] {
+	const out: OctaveRange[] = [];
 	for (const g of hints.genres ?? []) {
 		const range = genreRange(g);
-		if (range) return { range, by: "genre" };
+		if (range) out.push({ range, by: "genre" });
 	}
 	const range = energyRange(hints.energy);
-	return { range, by: range === DEFAULT_RANGE ? "default" : "energy" };
+	out.push({ range, by: range === UNHINTED_RANGE ? "default" : "energy" });
+	return out;
+}
+
+/** The first of octaveRanges. */
+export function tempoRange(hints: { genres?: readonly string[]; energy?: number }): OctaveRange {
+	return octaveRanges(hints)[0];
 }

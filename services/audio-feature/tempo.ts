@@ -9,8 +9,10 @@
  *     rejects 3:4 and 2:3 relations), and strong when the kick and snare bands repeat at its beat
  *     nearly as well as at any other consistent candidate's. The fastest viable, consistent, strong
  *     candidate is the beat: a subdivision repeats poorly in the low bands, a multiple of the beat
- *     is never faster. Only candidates inside the tempo range of the genre or energy take part, when
- *     any does; that settles the octave where the signal cannot (a breakbeat reads as 85 or 170).
+ *     is never faster. The octave of that beat is then settled by the first tempo range (the
+ *     genre's, else the energy's) that holds one of its readings, where the signal cannot (a
+ *     breakbeat reads as 85 or 170). A range only ever picks another octave of the same beat,
+ *     never a different beat: a wrong genre costs an octave (kept in `alt`), not the tempo.
  *  3. Precision. The chosen tempo is refined to the period whose multiples, up to six seconds, line
  *     up best with the autocorrelation peaks.
  */
@@ -45,6 +47,8 @@ export interface TempoEstimate {
 	confidence: number;
 	/** What settled the octave: the signal alone, or the genre's or energy's range. */
 	resolvedBy: "signal" | "range";
+	/** Which of the ranges settled it, when one did. */
+	rangeIndex?: number;
 }
 
 interface Candidate {
@@ -158,7 +162,28 @@ function refine(a: Acfs, bpm: number): number {
 	return best * step ** Math.max(-0.5, Math.min(0.5, offset));
 }
 
-export function estimateTempo(a: Acfs, range: TempoRange): TempoEstimate | undefined {
+/** Half, double, quadruple...: another reading of the same beat. */
+const sameBeat = (x: number, y: number) => {
+	const octaves = Math.log2(x / y);
+	return Math.abs(octaves - Math.round(octaves)) < 0.015;
+};
+const inside = (bpm: number, r: TempoRange) => bpm >= r[0] && bpm <= r[1];
+
+/**
+ * The reading of the signal's beat that the first range holding one prefers: the signal's own when
+ * it is inside, else the beat level among the readings inside.
+ */
+function settleOctave(all: Candidate[], bySignal: Candidate, ranges: readonly TempoRange[]): { chosen: Candidate; rangeIndex?: number } {
+	const family = all.filter(c => sameBeat(c.bpm, bySignal.bpm));
+	for (let i = 0; i < ranges.length; i++) {
+		if (inside(bySignal.bpm, ranges[i])) return { chosen: bySignal, rangeIndex: i };
+		const held = family.filter(c => inside(c.bpm, ranges[i]));
+		if (held.length) return { chosen: beatLevel(held) ?? held[0], rangeIndex: i };
+	}
+	return { chosen: bySignal };
+}
+
+export function estimateTempo(a: Acfs, ranges: readonly TempoRange[]): TempoEstimate | undefined {
 	const all: Candidate[] = [];
 	const add = (bpm: number) => {
 		if (bpm >= MIN_BPM && bpm <= MAX_BPM && !all.some(c => Math.abs(c.bpm / bpm - 1) < 0.01)) all.push(candidate(a, bpm));
@@ -168,10 +193,9 @@ export function estimateTempo(a: Acfs, range: TempoRange): TempoEstimate | undef
 		for (let f = p; f >= MIN_BPM; f /= 2) add(f);
 		for (let f = p * 2; f <= MAX_BPM; f *= 2) add(f);
 	}
-	const within = (r: TempoRange) => all.filter(c => c.bpm >= r[0] && c.bpm <= r[1]);
-	const bySignal = beatLevel(within(DEFAULT_RANGE)) ?? beatLevel(all);
+	const bySignal = beatLevel(all.filter(c => inside(c.bpm, DEFAULT_RANGE))) ?? beatLevel(all);
 	if (!bySignal) return undefined;
-	const chosen = beatLevel(within(range)) ?? bySignal;
+	const { chosen, rangeIndex } = settleOctave(all, bySignal, ranges);
 	const bpm = refine(a, chosen.bpm);
 
 	// The alternative: the signal's own reading when the range overrode it by an octave, else the
@@ -194,5 +218,5 @@ export function estimateTempo(a: Acfs, range: TempoRange): TempoEstimate | undef
 	const clarity = Math.max(0, Math.min(1, (comb(a, chosen.bpm, 4) - 0.05) / 0.4));
 	const resolvedBy = chosen === bySignal ? "signal" : "range";
 	const confidence = Math.round(clarity * (resolvedBy === "signal" ? 1 : 0.85) * 1000) / 1000;
-	return { bpm: Math.round(bpm * 100) / 100, ...(alt ? { alt: Math.round(alt * 100) / 100 } : {}), confidence, resolvedBy };
+	return { bpm: Math.round(bpm * 100) / 100, ...(alt ? { alt: Math.round(alt * 100) / 100 } : {}), confidence, resolvedBy, ...(rangeIndex === undefined ? {} : { rangeIndex }) };
 }

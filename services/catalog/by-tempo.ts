@@ -8,6 +8,7 @@
  * and the page is merged here. The same on both stores.
  */
 import type { Collection, Filter } from "../../mixins/store/types";
+import { canonicalGenre } from "./genres";
 import type { TrackDoc } from "./model";
 import { tempoRanges, type TempoQuery } from "./tempo";
 
@@ -75,7 +76,7 @@ export async function tracksByTempo(tracks: Collection<TrackDoc>, q: TempoPageQu
 	const want = q.offset + q.limit;
 	const rest: Filter = {};
 	if (q.minEnergy !== undefined) rest.energy = { $gte: q.minEnergy };
-	if (q.genre) rest.genre = q.genre.toLowerCase();
+	if (q.genre) rest.genre = canonicalGenre(q.genre) ?? q.genre.toLowerCase();
 	const sort = { tempo: 1, _id: 1 } as const;
 	// Only the sort keys first (an index covers them), then the page's documents.
 	const reads = mergeIntervals(tempoRanges(q)).flatMap(([lo, hi]) =>

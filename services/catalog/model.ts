@@ -30,8 +30,20 @@ export interface AlbumDoc extends Doc {
 	albumType?: string;
 	releaseDate?: string;
 	totalTracks?: number;
+	/** Canonical (catalog/genres.ts). */
+	genres?: string[];
+	coverUrl?: string;
 	tracksFetchedAt?: number;
 	fetchedAt: number;
+}
+
+/** The album as a track carries it, copied when the track is saved so every track list shows it. */
+export interface TrackAlbum {
+	/** The album's catalog id. */
+	id: string;
+	name: string;
+	releaseDate?: string;
+	coverUrl?: string;
 }
 
 export type FeaturesStatus = "pending" | "done" | "unavailable";
@@ -65,9 +77,11 @@ export interface TrackDoc extends Doc, TrackFeatures {
 	titleKey: string;
 	albumSpotifyId?: string;
 	albumDeezerId?: string;
+	album?: TrackAlbum;
 	durationMs?: number;
 	previewUrl?: string;
 	popularity?: number;
+	/** Canonical (catalog/genres.ts): the album's first genre, else the first artist's. */
 	genre?: string;
 	/** Normalised words of the title and artists, for search. */
 	words?: string[];
@@ -92,7 +106,7 @@ export interface TrackInput {
 	previewUrl?: string;
 	popularity?: number;
 	tempo?: number;
-	/** Filled from the first artist's genres when the crawler does not know it. */
+	/** Filled from the album's genres, else the first artist's, when the crawler does not know it. */
 	genre?: string;
 }
 
@@ -112,6 +126,8 @@ export interface AlbumInput {
 	albumType?: string;
 	releaseDate?: string;
 	totalTracks?: number;
+	genres?: string[];
+	imageUrl?: string;
 }
 
 /** Lower-case, accents and punctuation stripped: "Beyoncé - Halo (Remix)" and "beyonce halo remix" meet. */

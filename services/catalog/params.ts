@@ -20,7 +20,9 @@ export const albumInput = {
 		artists: artistRefs,
 		albumType: { type: "string", optional: true, max: 30 },
 		releaseDate: { type: "string", optional: true, max: 30 },
-		totalTracks: { type: "number", optional: true }
+		totalTracks: { type: "number", optional: true },
+		genres: { type: "array", items: "string", optional: true, max: 50 },
+		imageUrl: { type: "string", optional: true, max: 2000 }
 	}
 } as const;
 

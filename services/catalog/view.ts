@@ -1,10 +1,11 @@
-import type { TrackDoc } from "./model";
+import type { TrackAlbum, TrackDoc } from "./model";
 
 /** The public JSON shape of a track: provider ids and features, without bookkeeping fields. */
 export interface TrackView {
 	id: string;
 	name: string;
 	artists: string[];
+	album?: TrackAlbum;
 	isrc?: string;
 	spotifyId?: string;
 	deezerId?: string;
@@ -28,6 +29,7 @@ export function trackView(doc: TrackDoc): TrackView {
 		id: doc._id,
 		name: doc.name,
 		artists: doc.artists.map(a => a.name),
+		album: doc.album,
 		isrc: doc.isrc,
 		spotifyId: doc.spotifyId,
 		deezerId: doc.deezerId,

@@ -1,11 +1,12 @@
 import type { Doc } from "../../mixins/store/types";
-import type { TrackDoc } from "../catalog/model";
+import type { TrackAlbum, TrackDoc } from "../catalog/model";
 
 /** A track as the playlist keeps it: a snapshot, so the playlist and its exports stay as built. */
 export interface PlaylistTrack {
 	id: string;
 	name: string;
 	artists: string[];
+	album?: TrackAlbum;
 	durationMs?: number;
 	tempo?: number;
 	spotifyId?: string;
@@ -70,6 +71,7 @@ export function playlistTrack(doc: TrackDoc): PlaylistTrack {
 		id: doc._id,
 		name: doc.name,
 		artists: doc.artists.map(a => a.name),
+		...(doc.album ? { album: doc.album } : {}),
 		durationMs: doc.durationMs,
 		tempo: doc.tempo,
 		spotifyId: doc.spotifyId,

@@ -1,4 +1,5 @@
 import type { TrackDoc } from "../catalog/model";
+import { tempoMatch, type TempoMatch } from "../catalog/tempo";
 import { trackView, type TrackView } from "../catalog/view";
 import { decodeCursor, encodeCursor, queryHash } from "./cursor";
 import type { SongsByBpmParams } from "./params";
@@ -12,7 +13,8 @@ export interface SongsPage {
 	/** True for a signed-in caller whose feedback (dislikes, skips, liked artists) was applied. */
 	personalized: boolean;
 	count: number;
-	items: TrackView[];
+	/** With the reading that matched the asked tempo (catalog/tempo.ts's tempoMatch). */
+	items: Array<TrackView & Partial<TempoMatch>>;
 	/** Pass as `cursor` for the next page; null at the end. */
 	nextCursor: string | null;
 }
@@ -62,7 +64,7 @@ export async function songsByBpm(call: Caller, p: SongsByBpmParams, fetched: Use
 		halfDouble: p.halfDouble,
 		personalized: signals !== undefined,
 		count: docs.length,
-		items: docs.map(trackView),
+		items: docs.map(d => ({ ...trackView(d), ...tempoMatch(selection, d) })),
 		nextCursor: page.next ? encodeCursor({ ...page.next, q: hash }) : null
 	};
 }

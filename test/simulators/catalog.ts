@@ -20,6 +20,9 @@ const DEEZER_ARTIST_BASE = 100_000;
 const DEEZER_ALBUM_BASE = 10_000_000;
 const DEEZER_TRACK_BASE = 1_000_000_000;
 
+/** Related artists per artist, as Deezer's related list is short. */
+const RELATED_MAX = 5;
+
 // Stream tags keep each attribute family independent of the others.
 const Stream = {
 	Structure: 1,
@@ -292,6 +295,21 @@ export class Catalog {
 	artistAlbums(i: number): number[] {
 		const per = this.options.albumsPerArtist;
 		return Array.from({ length: per }, (_, n) => i * per + n);
+	}
+
+	/**
+	 * Artists a streaming service would call similar to `i` (Deezer's related artists): those
+	 * sharing its first genre, nearest in the catalog first, at most RELATED_MAX.
+	 */
+	relatedArtists(i: number): number[] {
+		const genre = this.artist(i).genres[0];
+		const out: number[] = [];
+		for (let d = 1; d < this.artistCount && out.length < RELATED_MAX; d++) {
+			for (const j of [i + d, i - d]) {
+				if (j >= 0 && j < this.artistCount && out.length < RELATED_MAX && this.artist(j).genres[0] === genre) out.push(j);
+			}
+		}
+		return out;
 	}
 
 	/** Albums of other artists with a track featuring `i` (Spotify's `appears_on` group). */

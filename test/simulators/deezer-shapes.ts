@@ -57,7 +57,7 @@ export class DeezerShapes {
 			link: `https://www.deezer.com/album/${a.deezerId}`,
 			...this.pictures("cover", a.deezerId, a.imageHash),
 			md5_image: a.imageHash,
-			genre_id: genreId(this.catalog.artist(a.artist).genres[0]),
+			genre_id: this.categories(a.artist)[0]?.id ?? -1,
 			fans: Math.round(a.popularity * 37),
 			release_date: a.fullReleaseDate,
 			record_type: RECORD_TYPES[a.albumType],
@@ -65,6 +65,22 @@ export class DeezerShapes {
 			explicit_lyrics: false,
 			type: "album"
 		};
+	}
+
+	/** Deezer's categories for an artist's genres, each once, in the artist's order. */
+	categories(i: number): Array<{ id: number; name: string }> {
+		const out: Array<{ id: number; name: string }> = [];
+		for (const g of this.catalog.artist(i).genres) {
+			const c = DEEZER_CATEGORIES[g as (typeof GENRES)[number]];
+			if (c && !out.some((x) => x.id === c.id)) out.push(c);
+		}
+		return out;
+	}
+
+	/** Artists featured on album `j`'s Deezer tracks, in track order. */
+	albumFeatured(j: number): number[] {
+		const main = this.catalog.artistOfAlbum(j);
+		return [...new Set(this.albumTracks(j).map((t) => t.featured).filter((f) => f >= 0 && f !== main))];
 	}
 
 	/** Tracks of album `j` that exist on Deezer. */
@@ -81,19 +97,19 @@ export class DeezerShapes {
 	album(j: number): Json {
 		const a = this.catalog.album(j);
 		const tracks = this.albumTracks(j);
-		const genres = this.catalog.artist(a.artist).genres;
 		return {
 			...this.albumSummary(j),
 			upc: a.upc,
 			share: `https://www.deezer.com/album/${a.deezerId}?utm_source=deezer`,
-			genres: { data: genres.map((g) => ({ id: genreId(g), name: g, picture: `${this.base}/genre/${genreId(g)}/image`, type: "genre" })) },
+			genres: { data: this.categories(a.artist).map((g) => ({ ...g, picture: `${this.base}/genre/${g.id}/image`, type: "genre" })) },
 			label: a.label,
 			nb_tracks: tracks.length,
 			duration: tracks.reduce((sum, t) => sum + Math.round(t.durationMs / 1000), 0),
 			available: true,
 			explicit_content_lyrics: 0,
 			explicit_content_cover: 0,
-			contributors: [this.contributor(a.artist, "Main")],
+			// Deezer lists everyone credited on the album: its artist, then those featured on its tracks.
+			contributors: [this.contributor(a.artist, "Main"), ...this.albumFeatured(j).map((i) => this.contributor(i, "Featured"))],
 			artist: { ...this.artistRef(a.artist), ...this.pictures("artist", this.catalog.deezerArtistId(a.artist), this.catalog.artist(a.artist).imageHash) },
 			tracks: { data: tracks.map((t) => this.trackSummary(t)) }
 		};
@@ -151,9 +167,29 @@ export class DeezerShapes {
 	}
 }
 
-function genreId(genre: string | undefined): number {
-	return 100 + Math.max(0, GENRES.indexOf((genre ?? GENRES[0]) as (typeof GENRES)[number]));
-}
+/**
+ * Deezer files albums under a few dozen broad categories (GET /genre), not Spotify's fine genres;
+ * these are its real ids and names for the simulated artists' genres.
+ */
+const ELECTRO = { id: 106, name: "Electro" };
+const DEEZER_CATEGORIES: Record<(typeof GENRES)[number], { id: number; name: string }> = {
+	house: ELECTRO,
+	techno: ELECTRO,
+	"deep house": ELECTRO,
+	"drum and bass": ELECTRO,
+	trance: ELECTRO,
+	dubstep: ELECTRO,
+	"uk garage": ELECTRO,
+	electro: ELECTRO,
+	ambient: ELECTRO,
+	disco: { id: 113, name: "Dance" },
+	"indie rock": { id: 85, name: "Alternative" },
+	synthpop: { id: 132, name: "Pop" },
+	"hip hop": { id: 116, name: "Rap/Hip Hop" },
+	jazz: { id: 129, name: "Jazz" },
+	funk: { id: 169, name: "Soul & Funk" },
+	"neo soul": { id: 165, name: "R&B" }
+};
 
 const EVENTS: Record<number, StatEvent> = { 4: "rateLimited", 500: "badRequest", 501: "badRequest", 800: "notFound" };
 

@@ -148,6 +148,13 @@ function apiRoutes(catalog: Catalog, shapes: DeezerShapes, maxLimit: number): Si
 			const albums = catalog.artistAlbums(i);
 			return list(ctx, albums.length, (index, limit) => albums.slice(index, index + limit).map((j) => shapes.albumSummary(j)));
 		}),
+		// Similar artists, best first (the catalog's: collaborators, then artists sharing a genre).
+		api("/artist/{id}/related", (ctx) => {
+			const i = catalog.findArtistByDeezerId(ctx.params.id);
+			if (i === undefined) return NO_DATA();
+			const related = catalog.relatedArtists(i);
+			return list(ctx, related.length, (index, limit) => related.slice(index, index + limit).map((r) => shapes.artist(r)));
+		}),
 		api("/album/{id}", (ctx) => {
 			const j = catalog.findAlbumByDeezerId(ctx.params.id);
 			return j === undefined ? NO_DATA() : { status: 200, body: shapes.album(j) };

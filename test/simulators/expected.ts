@@ -8,13 +8,39 @@ export function reachableArtists(catalog: Catalog, seeds: readonly number[], max
 
 /** Each artist reachable from the seeds through featured artists, with its shortest hop count (≤ maxDepth). */
 export function artistDepths(catalog: Catalog, seeds: readonly number[], maxDepth = Infinity): Map<number, number> {
+	return depthsBy(seeds, maxDepth, (i) => featuredArtists(catalog, i));
+}
+
+/**
+ * The same for a crawl on Deezer alone, which meets an artist's neighbours as the contributors of
+ * its Deezer tracks (and albums) and as its related artists.
+ */
+export function deezerArtistDepths(catalog: Catalog, seeds: readonly number[], maxDepth = Infinity): Map<number, number> {
+	return depthsBy(seeds, maxDepth, (i) => deezerNeighbours(catalog, i));
+}
+
+/** The artists a Deezer crawl of `artist` discovers: featured on its Deezer tracks, and related. */
+export function deezerNeighbours(catalog: Catalog, artist: number): Set<number> {
+	const out = new Set<number>(catalog.relatedArtists(artist));
+	for (const j of catalog.artistAlbums(artist)) {
+		const { start, end } = catalog.albumTrackRange(j);
+		for (let k = start; k < end; k++) {
+			const f = catalog.featuredOn(k);
+			if (f >= 0 && f !== artist && catalog.track(k).onDeezer) out.add(f);
+		}
+	}
+	out.delete(artist);
+	return out;
+}
+
+function depthsBy(seeds: readonly number[], maxDepth: number, neighbours: (i: number) => Iterable<number>): Map<number, number> {
 	const depth = new Map<number, number>(seeds.map((s) => [s, 0]));
 	const queue = [...depth.keys()];
 	while (queue.length > 0) {
 		const i = queue.shift() as number;
 		const d = depth.get(i) as number;
 		if (d >= maxDepth) continue;
-		for (const f of featuredArtists(catalog, i)) {
+		for (const f of neighbours(i)) {
 			if (!depth.has(f)) {
 				depth.set(f, d + 1);
 				queue.push(f);
@@ -92,17 +118,22 @@ export function minimalSpotifyCalls(catalog: Catalog, mode: SpotifyMode, artists
 export interface DeezerCallPlan {
 	/** One `/track/isrc:{isrc}` per track found on Spotify (misses answer code 800 and still count). */
 	isrcLookups: number;
-	/** A Deezer-only crawl: `/artist/{id}/albums` pages + one `/album/{id}` each + one `/track/{id}` per Deezer track for its bpm. */
+	/**
+	 * A Deezer-only crawl: `/artist/{id}/albums` pages and one `/artist/{id}/related` page per
+	 * artist, one `/album/{id}` per album, one `/track/{id}` per Deezer track (for its contributors
+	 * and bpm). The related page is left out for artists at the depth bound, whose neighbours are
+	 * not followed: pass `related: false` for such a crawl.
+	 */
 	nativeCrawl: number;
 }
 
-export function minimalDeezerCalls(catalog: Catalog, maxLimit = 100, artists?: readonly number[]): DeezerCallPlan {
+export function minimalDeezerCalls(catalog: Catalog, maxLimit = 100, artists?: readonly number[], related = true): DeezerCallPlan {
 	const who = artists ?? Array.from({ length: catalog.artistCount }, (_, i) => i);
 	let isrcLookups = 0;
 	let nativeCrawl = 0;
 	for (const i of who) {
 		const albums = catalog.artistAlbums(i);
-		nativeCrawl += Math.max(1, Math.ceil(albums.length / maxLimit)) + albums.length;
+		nativeCrawl += Math.max(1, Math.ceil(albums.length / maxLimit)) + albums.length + (related ? 1 : 0);
 		for (const j of albums) {
 			const { start, end } = catalog.albumTrackRange(j);
 			isrcLookups += end - start;

@@ -95,7 +95,7 @@ describe("trending tracks, trends and the platform summary", () => {
 		expect(res.body.artists[0]).toMatchObject({ name: "deadmau5", plays: 4, tracks: 2 });
 		expect(res.body.genres.map(g => [g.genre, g.score])).toEqual([
 			["progressive house", 10],
-			["synth-pop", 2]
+			["synthpop", 2]
 		]);
 	});
 

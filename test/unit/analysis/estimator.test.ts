@@ -1,6 +1,6 @@
 import { analysePcm } from "../../../services/audio-feature/analyse";
 import { integratedLoudness, roughEnergy } from "../../../services/audio-feature/loudness";
-import { energyRange, genreRange, tempoRange } from "../../../services/audio-feature/octave";
+import { energyRange, genreRange, octaveRanges, tempoRange } from "../../../services/audio-feature/octave";
 import { AnalysisFailure, TEMPO_ALGORITHM } from "../../../services/audio-feature/types";
 import { renderClip, type ClipSpec } from "../../fixtures/audio/render";
 
@@ -61,6 +61,26 @@ describe("tempo from PCM", () => {
 		expect(near(a.tempo, 174)).toBe(true);
 	});
 
+	it.each([
+		["breakbeat", "breakbeat", 128.85, 71],
+		["four-on-the-floor", "house", 127.95, 72],
+		["breakbeat", "breakbeat", 140.66, 73]
+	] as const)("counts a %s (%s) at %d BPM without any genre at its dance tempo, not half of it", (pattern, genre, bpm, seed) => {
+		const a = analysePcm(clip(pattern, genre, bpm, seed), SR, {}, OPTIONS);
+		expect(near(a.tempo, bpm)).toBe(true);
+		expect(near(a.tempoAlt, bpm / 2)).toBe(true);
+	});
+
+	it("lets a genre pick only another octave of the beat it hears, never another beat", () => {
+		// A swing at 85 labelled techno: no reading of its beat is 120-150, so the next range decides.
+		const swing = analysePcm(clip("swing", "blues", 85.43, 74), SR, { genres: ["techno"] }, OPTIONS);
+		expect(near(swing.tempo, 85.43) || near(swing.tempo, 170.86)).toBe(true);
+		// A drum and bass track whose artist is listed as techno first, drum and bass second.
+		const dnb = analysePcm(clip("breakbeat", "drum and bass", 163.7, 75), SR, { genres: ["techno", "drum and bass"] }, OPTIONS);
+		expect(near(dnb.tempo, 163.7)).toBe(true);
+		expect(dnb.octaveBy).toBe("genre");
+	});
+
 	it("measures loudness and a rough energy", () => {
 		const a = analysePcm(clip("four-on-the-floor", "techno", 132, 51), SR, {}, OPTIONS);
 		expect(a.loudness).toBeLessThan(0);
@@ -102,6 +122,7 @@ describe("octave ranges", () => {
 		expect(tempoRange({ energy: 0.1 }).by).toBe("energy");
 		expect(energyRange(0.9)[0]).toBeGreaterThan(energyRange(0.5)[0]);
 		expect(tempoRange({}).by).toBe("default");
+		expect(octaveRanges({ genres: ["techno", "polka", "drum and bass"] }).map(r => r.range)).toEqual([[120, 150], [155, 185], [78, 200]]);
 	});
 });
 

@@ -58,9 +58,23 @@ describe("catalog REST and query actions", () => {
 		expect((await gw.request("GET", "/api/v1/tracks/search?q=%20!!")).status).toBe(422);
 	});
 
+	it("shows each track's album (id, name, release date, cover) and takes its genre from the album before the artist", async () => {
+		await gw.broker.call("catalog.upsertAlbums", {
+			albums: [{ provider: "deezer", id: "al9", name: "Violator", artists: [{ id: "a2", name: "Depeche Mode" }], releaseDate: "1990-03-19", genres: ["Electro", "Pop"], imageUrl: "https://img.example/violator.jpg" }]
+		});
+		const [saved] = await gw.broker.call<Array<{ id: string }>, object>("catalog.upsertTracks", {
+			tracks: [{ provider: "deezer", id: "9", name: "Policy of Truth", albumId: "al9", artists: [{ id: "a2", name: "Depeche Mode" }] }]
+		});
+		const res = await gw.request<TrackView>("GET", `/api/v1/tracks/${saved.id}`);
+		expect(res.body.album).toEqual({ id: expect.any(String), name: "Violator", releaseDate: "1990-03-19", coverUrl: "https://img.example/violator.jpg" });
+		expect(res.body.genre).toBe("electronic");
+		const listed = await gw.request<{ items: TrackView[] }>("GET", "/api/v1/tracks/search?q=policy%20truth");
+		expect(listed.body.items[0].album?.name).toBe("Violator");
+	});
+
 	it("serves one track by id and 404s an unknown one", async () => {
 		const res = await gw.request<TrackView>("GET", `/api/v1/tracks/${ids[3]}`);
-		expect(res.body).toMatchObject({ name: "Enjoy the Silence", tempo: 113, genre: "synth-pop" });
+		expect(res.body).toMatchObject({ name: "Enjoy the Silence", tempo: 113, genre: "synthpop" });
 		expect((await gw.request("GET", "/api/v1/tracks/nope")).status).toBe(404);
 	});
 

@@ -4,7 +4,8 @@ import { serviceCatalog } from "../../../services";
 import type { CrawlStatus } from "../../../services/scheduler/stats";
 import { eventually } from "../../harness/ports";
 import { pairUrls, upstreamEnv } from "../../harness/upstream-env";
-import { artistDepths, featuredArtists, generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
+import { artistDepths, deezerArtistDepths, featuredArtists, generateCatalog, reachableArtists, startSimulators, type CatalogOptions, type SimulatorPair } from "../../simulators";
+import { canonicalGenre } from "../../../services/catalog/genres";
 import { previewMp3 } from "../../simulators/previews";
 import type { TrackView } from "../../../services/catalog/view";
 import type { ArtistDoc } from "../../../services/catalog/model";
@@ -20,6 +21,7 @@ interface Counts {
 	albums: number;
 	tracks: number;
 	withTempo: number;
+	withGenre: number;
 	featuresPending: number;
 	featuresUnavailable: number;
 }
@@ -92,6 +94,13 @@ describe("the crawl pipeline in one process", () => {
 			deezer: { maxPerWindow: 1_000_000, previewSeconds: PREVIEW_SECONDS }
 		});
 	});
+	/** Replaces the simulators with a catalog of 12 artists whose featured artists span a few hops. */
+	async function useTwelveArtists(): Promise<void> {
+		await sims.close();
+		const catalog: CatalogOptions = { seed: 2, artists: 12, albumsPerArtist: 2, tracksPerAlbum: 6, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } };
+		sims = await startSimulators({ catalog, deezer: { maxPerWindow: 1_000_000 } });
+	}
+
 	afterEach(async () => {
 		await broker?.stop();
 		broker = undefined;
@@ -128,11 +137,26 @@ describe("the crawl pipeline in one process", () => {
 			expect(counts.withTempo).toBe(expectedTempo);
 			expect(counts.featuresPending).toBe(0);
 			expect(counts.featuresUnavailable).toBe(expectedTracks - expectedTempo);
+			// Extended apps get every artist's genres (development apps get none): the seed's from
+			// its search, the others' from the artists batch call.
+			expect(counts.withGenre).toBe(mode === "extended" ? expectedTracks : 0);
+			const artistCalls = sims.spotify.stats().byEndpoint[mode === "extended" ? "GET /v1/artists" : "GET /v1/artists/{id}"] ?? 0;
+			expect(artistCalls).toBeGreaterThan(0);
+			// At most one call per artist; on extended apps the seed's search already had its genres.
+			expect(artistCalls).toBeLessThanOrEqual(mode === "extended" ? reachable.length - 1 : reachable.length);
 
 			// Measured tempos are the truth, or its half or double with the truth kept in tempoAlt.
 			const inCatalog = await allTracks(broker);
 			const byIsrc = new Map(inCatalog.map(v => [v.isrc, v]));
 			const near = (x: number | undefined, truth: number) => x !== undefined && Math.abs(x / truth - 1) <= 0.02;
+			for (const t of tracks) {
+				const v = byIsrc.get(t.isrc);
+				const album = sims.catalog.album(t.album);
+				expect(v?.album).toMatchObject({ name: album.name, releaseDate: album.releaseDate });
+				expect(v?.album?.id).toEqual(expect.any(String));
+				expect(v?.album?.coverUrl).toMatch(/^https:\/\//);
+				if (mode === "extended") expect(v?.genre).toBe(canonicalGenre(sims.catalog.artist(t.artist).genres[0], "spotify"));
+			}
 			for (const t of measured) {
 				const v = byIsrc.get(t.isrc);
 				expect(v).toMatchObject({ tempoSource: "analysis" });
@@ -157,10 +181,8 @@ describe("the crawl pipeline in one process", () => {
 	}
 
 	it("a shorter path to an artist found after a longer one lowers its depth and crawls what the longer one cut off", async () => {
-		await sims.close();
 		// Seed 2: artist 1 is one hop from artist 0, and the only way within two hops to some artists.
-		const catalog: CatalogOptions = { seed: 2, artists: 12, albumsPerArtist: 2, tracksPerAlbum: 6, albumTypeWeights: { album: 0.7, single: 0.3, compilation: 0 } };
-		sims = await startSimulators({ catalog, deezer: { maxPerWindow: 1_000_000 } });
+		await useTwelveArtists();
 		const maxDepth = 2;
 		const depths = artistDepths(sims.catalog, [0], maxDepth);
 		const hop1 = [...depths].filter(([, d]) => d === 1).map(([a]) => a);
@@ -189,6 +211,49 @@ describe("the crawl pipeline in one process", () => {
 		// The catalog records each artist's shortest path too, b's lowered from the first one.
 		const stored = await (broker.getLocalService("catalog") as unknown as { artists(): Collection<ArtistDoc> }).artists().find({});
 		expect(new Map(stored.map(a => [a.spotifyId, a.depth]))).toEqual(new Map(expected.map(a => [sims.catalog.artist(a).spotifyId, depths.get(a)])));
+	});
+
+	it("crawls on Deezer alone (no Spotify keys): every artist within the depth bound through contributors and related artists, with album genres", async () => {
+		await useTwelveArtists();
+		const maxDepth = 2;
+		const depths = deezerArtistDepths(sims.catalog, [0], maxDepth);
+		// The bound matters: some artists are further away than it.
+		expect(deezerArtistDepths(sims.catalog, [0]).size).toBeGreaterThan(depths.size);
+		broker = await crawl(sims, "extended", { SPOTIFY_CLIENT_ID: "", SPOTIFY_CLIENT_SECRET: "", CRAWL_MAX_DEPTH: String(maxDepth), ANALYSIS_ENABLED: "false" });
+		await broker.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
+		const status = await untilIdle(broker);
+		expect(status.dead).toBe(0);
+		expect(sims.spotify.stats().total).toBe(0);
+
+		const reached = [...depths.keys()];
+		const tracks = reached.flatMap(a => sims.catalog.artistAlbums(a)).flatMap(j => {
+			const { start, end } = sims.catalog.albumTrackRange(j);
+			return Array.from({ length: end - start }, (_, i) => sims.catalog.track(start + i)).filter(t => t.onDeezer);
+		});
+		const counts = await broker.call<Counts, object>("catalog.counts", {});
+		expect(counts.artists).toBe(reached.length);
+		expect(counts.tracks).toBe(tracks.length);
+		// Every simulated album has Deezer genres.
+		expect(counts.withGenre / counts.tracks).toBeGreaterThanOrEqual(0.95);
+		expect(counts.withTempo).toBe(tracks.filter(t => t.deezerBpm > 0).length);
+		const inCatalog = await allTracks(broker);
+		const byIsrc = new Map(inCatalog.map(v => [v.isrc, v]));
+		for (const t of tracks) {
+			const v = byIsrc.get(t.isrc);
+			expect(v?.album).toMatchObject({ name: sims.catalog.album(t.album).name, releaseDate: sims.catalog.album(t.album).fullReleaseDate });
+			// Deezer's categories in the one vocabulary: "Electro" is electronic music, "Rap/Hip Hop" hip hop.
+			expect(v?.genre).not.toMatch(/[A-Z/]/);
+			if (t.featured >= 0) expect(v?.artists).toContain(sims.catalog.artist(t.featured).name);
+		}
+		// Related artists are asked for only where they can still be followed (depth < the bound).
+		const related = sims.deezer.stats().byEndpoint["GET /artist/{id}/related"] ?? 0;
+		expect(related).toBeGreaterThanOrEqual(reached.filter(a => (depths.get(a) ?? 0) < maxDepth).length);
+
+		// A second crawl adds nothing.
+		await broker.call("scheduler.seed", { artists: [sims.catalog.artist(0).name] });
+		await broker.call("scheduler.runTier", { tier: "low" });
+		await untilIdle(broker);
+		expect(await broker.call("catalog.counts", {})).toEqual(counts);
 	});
 
 	it("crawl status shows the Spotify mode SPOTIFY_MODE forces", async () => {

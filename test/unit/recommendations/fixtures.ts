@@ -1,5 +1,6 @@
 import type { ServiceBroker } from "moleculer";
 import type { TrackView } from "../../../services/catalog/view";
+import type { TempoMatch } from "../../../services/catalog/tempo";
 import type { SessionView } from "../../../services/users.service";
 import type { TestGateway } from "../../harness/gateway";
 
@@ -79,6 +80,6 @@ export interface SongsBody {
 	bpm: number;
 	personalized: boolean;
 	count: number;
-	items: TrackView[];
+	items: Array<TrackView & Partial<TempoMatch>>;
 	nextCursor: string | null;
 }

@@ -21,7 +21,9 @@ const TRACKS: SeedTrack[] = [
 		genre: GENRES[i % 2]
 	})),
 	...Array.from({ length: 10 }, (_, i) => ({ key: `half${i}`, artist: "Slow I", tempo: Math.round((84.5 + i * 0.2) * 10) / 10, energy: 0.5 })),
-	...Array.from({ length: 10 }, (_, i) => ({ key: `far${i}`, artist: "Far J", tempo: 120 + i * 0.1, energy: 0.9 }))
+	...Array.from({ length: 10 }, (_, i) => ({ key: `far${i}`, artist: "Far J", tempo: 120 + i * 0.1, energy: 0.9 })),
+	// Measured at half time, the right reading kept as its alternative.
+	{ key: "octave0", artist: "Octave K", tempo: 64.44, tempoAlt: 128.88, energy: 0.8 }
 ];
 
 describe("GET /api/v1/songs/bpm/:bpm", () => {
@@ -106,6 +108,20 @@ describe("GET /api/v1/songs/bpm/:bpm", () => {
 		// Half of 170 is 85, and the tolerance halves with it: 84..86.
 		expect(halves).toEqual(["half0", "half1", "half2", "half3", "half4", "half5", "half6", "half7"]);
 		expect(keys(withHalf.body.items).some(k => k.startsWith("far"))).toBe(false);
+	});
+
+	it("says which reading matched whenever a listed track's tempo is outside the asked range", async () => {
+		const alt = await songs("129?tolerance=1&limit=50");
+		expect(keys(alt.body.items)).toEqual(["octave0"]);
+		expect(alt.body.items[0]).toMatchObject({ tempo: 64.44, matchedTempo: 128.88, tempoReading: "alt" });
+		const halfTime = await songs("170?tolerance=2&halfDouble=true&limit=200");
+		for (const t of halfTime.body.items) {
+			const inRange = (t.tempo ?? 0) >= 168 && (t.tempo ?? 0) <= 172;
+			expect(t.tempoReading).toBe(inRange ? "tempo" : keyOf.get(t.id)?.startsWith("half") ? "double" : "alt");
+			expect(t.matchedTempo).toBeGreaterThanOrEqual(168);
+			expect(t.matchedTempo).toBeLessThanOrEqual(172);
+		}
+		expect(halfTime.body.items.some(t => t.tempoReading === "double")).toBe(true);
 	});
 
 	it("filters by minimum energy and by genre", async () => {
