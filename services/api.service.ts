@@ -22,6 +22,7 @@ import { WindowCounter } from "./api/rate-limit-store";
 import { answerClientErrors } from "./api/client-errors";
 import { openApiDocument } from "./api/openapi";
 import { documentedRoutes } from "./api/doc/routes";
+import { rootAliases } from "./api/root-routes";
 import { clearCaches, collectAdminStats } from "./api/admin";
 import { CompatActions } from "./compat/actions";
 import { compatRoute } from "./compat/routes";
@@ -116,17 +117,11 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 			{
 				name: "root",
 				path: "/",
-				use: [optionsGuard],
-				whitelist: ["api.health", "api.ready", "api.openapi", "api.docs", "api.docsAsset", "status.page"],
+				// The same guards as /api/v1: a probe or a page takes no operators or credentials in its URL either.
+				use: [optionsGuard, requestGuards],
+				whitelist: Object.values(rootAliases),
 				mappingPolicy: "restrict",
-				aliases: {
-					"GET health": "api.health",
-					"GET ready": "api.ready",
-					"GET api/openapi.json": "api.openapi",
-					"GET api/docs": "api.docs",
-					"GET api/docs/assets/:file": "api.docsAsset",
-					"GET status": "status.page"
-				}
+				aliases: rootAliases
 			}
 		],
 		// Every request carries an id: the client's X-Request-ID when it is sane, a new one otherwise.
@@ -159,6 +154,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 
 		/** Liveness: the process answers. */
 		health: {
+			summary: "Liveness: this gateway's process answers",
+			responses: { 200: ok("The process is up", obj({ status: { const: "ok" }, nodeID: str, uptimeSec: int }), { status: "ok", nodeID: "api-1", uptimeSec: 3600 }) },
+			auth: "public",
 			handler(this: ApiThis) {
 				return { status: "ok", nodeID: this.broker.nodeID, uptimeSec: Math.round(process.uptime()) };
 			}
@@ -166,6 +164,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 
 		/** Readiness: the store answers, the transporter is connected, and Redis is up when configured. */
 		ready: {
+			summary: "Readiness: the store, the transporter, Redis and every service this gateway sees answer (503 with the same body when not)",
+			responses: { 200: ok("Ready; each check with its detail", READINESS, { ready: true, nodeID: "api-1", checks: { store: { ok: true, detail: "sqlite", latencyMs: 1 } } }) },
+			auth: "public",
 			async handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>): Promise<Readiness> {
 				const result = await readiness(this.broker, this.redis, this.gatewayChecks());
 				if (!result.ready) ctx.meta.$statusCode = 503;
@@ -187,6 +188,9 @@ const ApiService: ServiceSchema<ApiSettingsSchema, ApiMethods, ApiVars> = {
 
 		/** The OpenAPI document for people: Swagger UI with try-it; it needs nothing from the internet. */
 		docs: {
+			summary: "The API docs page: this document rendered by Swagger UI, with try-it",
+			responses: { 200: { description: "An HTML page", otherMedia: { "text/html": { type: "string" } } } },
+			auth: "public",
 			handler(this: ApiThis, ctx: Context<unknown, GatewayMeta>) {
 				const html = docsPage("/api/openapi.json");
 				ctx.meta.$responseType = "text/html; charset=utf-8";

@@ -45,6 +45,9 @@ const StatusService: ServiceSchema<ServiceSettingSchema, StatusMethods, StatusVa
 	actions: {
 		/** The status page (GET /status). The page holds no data; it reads /api/v1/status with the token typed into it. */
 		page: {
+			summary: "The status page for people: crawl, limiters and nodes at a glance (its figures need an admin sign-in unless STATUS_PAGE_PUBLIC)",
+			responses: { 200: { description: "An HTML page", otherMedia: { "text/html": { type: "string" } } } },
+			auth: "public",
 			handler(this: StatusThis, ctx: GatewayContext): string {
 				ctx.meta.$responseType = "text/html; charset=utf-8";
 				ctx.meta.$responseHeaders = PAGE_HEADERS;

@@ -95,13 +95,15 @@ function exampleOf(doc: ActionResponse): unknown {
 }
 
 function successResponse(doc: ActionResponse): JsonSchema {
-	if (!doc.schema) return { description: doc.description };
-	const media: JsonSchema = { schema: doc.schema };
-	const example = exampleOf(doc);
-	if (example !== undefined) media.example = example;
-	const content: Record<string, JsonSchema> = { "application/json": media };
+	const content: Record<string, JsonSchema> = {};
+	if (doc.schema) {
+		const media: JsonSchema = { schema: doc.schema };
+		const example = exampleOf(doc);
+		if (example !== undefined) media.example = example;
+		content["application/json"] = media;
+	}
 	for (const [type, schema] of Object.entries(doc.otherMedia ?? {})) content[type] = { schema };
-	return { description: doc.description, content };
+	return Object.keys(content).length ? { description: doc.description, content } : { description: doc.description };
 }
 
 /** Who may call: public operations say so with an empty list, so a client never sends a token it has not got. */

@@ -6,6 +6,7 @@
  */
 import type { ActionSchema } from "moleculer";
 import { compatAliases } from "../../compat/routes";
+import { ROOT_BASE, rootAliases } from "../root-routes";
 
 /** A service schema as the catalog holds it: only what routing reads. */
 export interface RoutedSchema {
@@ -75,6 +76,14 @@ export function documentedRoutes(schemas: readonly RoutedSchema[]): DocumentedRo
 		const [method, path] = alias.split(/\s+/);
 		const schema = byName.get(action);
 		if (schema) routes.push({ method, fullPath: joinPath(COMPAT_BASE, path), action, schema });
+	}
+	// The probes and pages: those whose action states its answers (the docs page's asset files do not).
+	for (const [alias, action] of Object.entries(rootAliases)) {
+		const [method, path] = alias.split(/\s+/);
+		const schema = byName.get(action);
+		if (schema?.responses && !routes.some(r => r.method === method && r.fullPath === joinPath(ROOT_BASE, path))) {
+			routes.push({ method, fullPath: joinPath(ROOT_BASE, path), action, schema });
+		}
 	}
 	return routes;
 }

@@ -49,18 +49,34 @@ describe("the OpenAPI document", () => {
 
 	it("gives each operation a summary of its own, a success answer with a schema and an example that conforms to it", () => {
 		const problems: string[] = [];
+		const htmlOnly: string[] = [];
 		for (const { route, op } of operations(doc)) {
 			if (!op.summary || op.summary === op.operationId) problems.push(`${route}: no summary`);
 			const success = Object.entries(op.responses).filter(([status]) => status.startsWith("2"));
 			if (success.length === 0) problems.push(`${route}: no success answer`);
 			for (const [status, res] of success) {
 				const json = res.content?.["application/json"];
+				// A page for people (the docs page, the status page) answers HTML only, and says so.
+				const html = res.content?.["text/html"];
+				if (!json && html) {
+					if (!html.schema) problems.push(`${route} ${status}: no schema`);
+					else htmlOnly.push(route);
+					continue;
+				}
 				if (!json?.schema) problems.push(`${route} ${status}: no schema`);
 				else if (json.example === undefined) problems.push(`${route} ${status}: no example`);
 				else if (!conforms(json.schema, json.example, "answer", doc.components.schemas)) problems.push(`${route} ${status}: the example does not conform`);
 			}
 		}
 		expect(problems).toEqual([]);
+		expect(htmlOnly.sort()).toEqual(["GET /api/docs", "GET /status"]);
+	});
+
+	it("documents the probes outside /api/v1 as public operations", () => {
+		for (const path of ["/health", "/ready"]) {
+			const op = doc.paths[path]?.get;
+			expect({ path, security: op?.security, schema: Boolean(op?.responses["200"]?.content?.["application/json"]?.schema) }).toEqual({ path, security: [], schema: true });
+		}
 	});
 
 	it("resolves every $ref, and every component's examples conform to it", () => {
